@@ -1,0 +1,112 @@
+// The resolved scenario (what planners and the simulator see) and the simulator's result.
+import type { Graph, Range, TensorName } from '../graph/types.js'
+import type { DeviceId } from '../plan/types.js'
+
+/** Parametric compute model (architecture.md "roofline"). */
+export interface RooflineProfile {
+  readonly kind: 'roofline'
+  /** The built-in name (pi3, nano, tx2, xavier) or 'custom'. */
+  readonly name: string
+  readonly gflops: number
+  readonly memGBps: number
+  readonly overheadMs: number
+  readonly rowQuantum: number
+}
+
+/** Latency of one segment (the nodes between two consecutive cut points) against its output rows. */
+export interface MeasuredSegment {
+  readonly input: TensorName
+  readonly output: TensorName
+  /** Height of the segment's output. */
+  readonly height: number
+  /** [rows, ms] points, rows strictly increasing, the last one = height; interpolated linearly. */
+  readonly points: ReadonlyArray<readonly [rows: number, ms: number]>
+}
+
+/** Tables measured by `tessera profile` on one machine for one model and input shape. */
+export interface MeasuredProfile {
+  readonly kind: 'measured'
+  /** Where the table came from (a file path, or a peer's name). */
+  readonly name: string
+  readonly model: { readonly name: string, readonly sha256: string, readonly inputShape: readonly number[] }
+  readonly machine: { readonly cpu: string, readonly cores: number, readonly threads: number }
+  /** One entry per pair of consecutive cut points, in order. */
+  readonly segments: readonly MeasuredSegment[]
+  /** ms of everything after the spatial prefix (global pooling, fully connected, ...), run whole. */
+  readonly tailMs: number
+}
+
+export type ComputeProfile = RooflineProfile | MeasuredProfile
+
+export interface Device {
+  readonly id: DeviceId
+  /** Position in the scenario's device list (the tie-break order). */
+  readonly index: number
+  readonly profile: ComputeProfile
+  readonly uplinkMbps: number
+  readonly downlinkMbps: number
+}
+
+/** The requester: its own links, or a provider that holds the input. */
+export type Requester =
+  | { readonly kind: 'external', readonly uplinkMbps: number, readonly downlinkMbps: number }
+  | { readonly kind: 'device', readonly device: DeviceId }
+
+/** A scenario resolved for planning and simulation: defaults filled, model loaded, profiles resolved. */
+export interface Scenario {
+  readonly name: string
+  /** The model as the scenario names it (a built-in name or a path). */
+  readonly model: string
+  readonly inputShape: readonly number[]
+  readonly graph: Graph
+  readonly devices: readonly Device[]
+  readonly requester: Requester
+  /** Directed overrides: linkMbps[from][to]; 'requester' names an external requester. */
+  readonly linkMbps: Readonly<Record<string, Readonly<Record<string, number>>>>
+  readonly latencyMs: number
+  /** Read only by the real testbed. */
+  readonly testbed: Readonly<Record<DeviceId, { readonly cpuQuota: number }>>
+}
+
+/** The name the simulator and linkMbps use for an external requester. */
+export const REQUESTER = 'requester'
+
+/** One busy interval on a device's timeline. */
+export type TimelineInterval =
+  | { kind: 'compute', start: number, end: number, volume: number, part: number, rows: Range }
+  | { kind: 'tail', start: number, end: number }
+  | { kind: 'send', start: number, end: number, to: string, bytes: number }
+  | { kind: 'receive', start: number, end: number, from: string, bytes: number }
+
+/** One message of the schedule (free local moves included, with start = end = arrival). */
+export interface SimMessage {
+  from: string
+  to: string
+  /** Receiving part as [volume, part]; 'tail' for the tail device, 'requester' for the result. */
+  receiver: readonly [number, number] | 'tail' | 'requester'
+  bytes: number
+  ready: number
+  start: number
+  end: number
+  local: boolean
+}
+
+export interface SimPart {
+  volume: number
+  part: number
+  device: DeviceId
+  rows: Range
+  start: number
+  end: number
+}
+
+export interface SimResult {
+  /** End-to-end latency: arrival of the result at the requester (ms). */
+  latencyMs: number
+  /** Non-empty parts in plan order with their start and finish. */
+  parts: SimPart[]
+  tail: { device: DeviceId, start: number, end: number }
+  messages: SimMessage[]
+  /** Per device (scenario order, then 'requester' when external): its busy intervals, by start. */
+  timeline: Array<{ device: string, intervals: TimelineInterval[] }>
+}
