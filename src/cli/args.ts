@@ -1,0 +1,22 @@
+// Flag values shared by several subcommands, parsed with errors that name the flag.
+import { InvalidInputError } from '../errors.js'
+
+/** Parses "1,3,224,224" into dims. */
+export function parseShape (value: string | undefined, flag = '--input-shape'): number[] | undefined {
+  if (value == null) return undefined
+  const dims = value.split(/[,x]/).map(s => Number(s.trim()))
+  if (dims.length === 0 || dims.some(d => !Number.isInteger(d) || d <= 0)) {
+    throw new InvalidInputError(`${flag} takes positive integers separated by commas (e.g. 1,3,224,224), got "${value}"`)
+  }
+  return dims
+}
+
+/** Parses an integer flag within [min, max]. */
+export function parseIntFlag (value: string | undefined, flag: string, fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER): number {
+  if (value == null) return fallback
+  const n = Number(value)
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new InvalidInputError(`${flag} takes an integer from ${min} to ${max}, got "${value}"`)
+  }
+  return n
+}
