@@ -1,0 +1,223 @@
+// Compute cost of a part (a volume's rows on one device) and of the tail, under either profile kind, cached.
+import { cutPoints, tailNodeIds, volumeNodeIds } from '../graph/cuts.js'
+import { nodeWork } from '../graph/cost.js'
+import { partRegions } from '../graph/regions.js'
+import type { Graph, GraphNode, Range, Region, TensorName, Volume } from '../graph/types.js'
+import { InvalidScenarioError } from '../errors.js'
+import { interpolateSegment } from './profile-measured.js'
+import { quantizeRows, rooflineNodeMs } from './profile-roofline.js'
+import type { ComputeProfile, MeasuredProfile, RooflineProfile } from './types.js'
+
+/** Height and width of a spatial tensor, and its elements per (row, column) position. */
+export interface TensorGeometry {
+  height: number
+  width: number
+  /** Elements per pixel: numel / (H * W) (channels times batch). */
+  perPixel: number
+}
+
+/** What a volume's part needs and computes, for one output region. */
+export interface PartGeometry {
+  /** The region of the volume's input the part reads (halo included). */
+  readonly input: Region
+  /** Per node of the volume (in order): the region of its output the part computes; undefined for a non-spatial output. */
+  readonly nodeRegions: ReadonlyArray<Region | undefined>
+  /** ms per profile slot; NaN until computed. */
+  costs: number[]
+}
+
+/** A volume's nodes and the caches of its parts. */
+export interface VolumeInfo {
+  readonly volume: Volume
+  readonly nodes: readonly GraphNode[]
+  readonly input: TensorGeometry
+  readonly output: TensorGeometry
+  readonly parts: Map<number, PartGeometry>
+}
+
+function rangeLength (r: Range): number {
+  return Math.max(0, r[1] - r[0])
+}
+
+/** Size in elements of a tensor. */
+function numel (shape: readonly number[]): number {
+  return shape.reduce((a, b) => a * b, 1)
+}
+
+/** Per-graph cost model with caches shared by every device that uses the same profile object. */
+export class ComputeCosts {
+  private readonly volumes = new Map<string, VolumeInfo>()
+  private readonly tails = new Map<string, number[]>()
+  private readonly slots = new Map<ComputeProfile, number>()
+  private readonly tensors = new Map<TensorName, TensorGeometry>()
+  private readonly cutIndex: Map<TensorName, number>
+  private readonly measuredChecked = new Set<MeasuredProfile>()
+
+  constructor (readonly graph: Graph) {
+    this.cutIndex = new Map(cutPoints(graph).map((t, i) => [t, i]))
+  }
+
+  /** Height, width and elements per pixel of a spatial tensor. */
+  tensor (name: TensorName): TensorGeometry {
+    let g = this.tensors.get(name)
+    if (g == null) {
+      const shape = this.graph.shapes.get(name)
+      const layout = this.graph.layout.get(name)
+      if (shape == null || layout == null) throw new Error(`tensor "${name}" of ${this.graph.name} has no spatial layout`)
+      const height = shape[layout.h]
+      const width = shape[layout.w]
+      g = { height, width, perPixel: numel(shape) / (height * width) }
+      this.tensors.set(name, g)
+    }
+    return g
+  }
+
+  /** Bytes of a float32 tensor (every element). */
+  tensorBytes (name: TensorName): number {
+    const shape = this.graph.shapes.get(name)
+    if (shape == null) throw new Error(`tensor "${name}" of ${this.graph.name} has no shape`)
+    return 4 * numel(shape)
+  }
+
+  /** Bytes of a region of a spatial tensor. */
+  regionBytes (name: TensorName, region: Region): number {
+    const g = this.tensor(name)
+    return 4 * g.perPixel * rangeLength(region.rows) * rangeLength(region.cols)
+  }
+
+  volumeInfo (volume: Volume): VolumeInfo {
+    const key = `${volume.input}\u0000${volume.output}`
+    let info = this.volumes.get(key)
+    if (info == null) {
+      const nodes = volumeNodeIds(this.graph, volume).map((id) => this.graph.nodes[id])
+      info = { volume: { input: volume.input, output: volume.output }, nodes, input: this.tensor(volume.input), output: this.tensor(volume.output), parts: new Map() }
+      this.volumes.set(key, info)
+    }
+    return info
+  }
+
+  /** The regions a part needs and computes (cached by the output region). */
+  partGeometry (info: VolumeInfo, rows: Range, cols?: Range): PartGeometry {
+    const w = info.output.width
+    const c0 = cols?.[0] ?? 0
+    const c1 = cols?.[1] ?? w
+    const key = ((rows[0] * (info.output.height + 1) + rows[1]) * (w + 1) + c0) * (w + 1) + c1
+    let g = info.parts.get(key)
+    if (g == null) {
+      const regions = partRegions(this.graph, info.volume, rows, [c0, c1])
+      const input = regions.get(info.volume.input)
+      if (input == null) throw new Error(`no region of "${info.volume.input}" for rows [${rows[0]}, ${rows[1]}) of volume ${info.volume.input} -> ${info.volume.output}`)
+      g = {
+        input,
+        nodeRegions: info.nodes.map((n) => this.graph.layout.has(n.outputs[0]) ? regions.get(n.outputs[0]) : undefined),
+        costs: []
+      }
+      info.parts.set(key, g)
+    }
+    return g
+  }
+
+  private slot (profile: ComputeProfile): number {
+    let s = this.slots.get(profile)
+    if (s == null) {
+      s = this.slots.size
+      this.slots.set(profile, s)
+    }
+    return s
+  }
+
+  /** ms a device with `profile` takes to compute rows x cols of the volume's output; 0 for an empty part. */
+  partMs (profile: ComputeProfile, info: VolumeInfo, rows: Range, cols?: Range): number {
+    if (rows[1] <= rows[0] || (cols != null && cols[1] <= cols[0])) return 0
+    const g = this.partGeometry(info, rows, cols)
+    const s = this.slot(profile)
+    const cached = g.costs[s]
+    if (cached !== undefined) return cached
+    const ms = profile.kind === 'roofline' ? this.rooflinePart(profile, info, g) : this.measuredPart(profile, info, g)
+    g.costs[s] = ms
+    return ms
+  }
+
+  private rooflinePart (profile: RooflineProfile, info: VolumeInfo, g: PartGeometry): number {
+    let ms = 0
+    info.nodes.forEach((node, i) => {
+      const region = g.nodeRegions[i]
+      if (region == null) {
+        ms += this.wholeNodeMs(profile, node)
+        return
+      }
+      if (region.rows[1] <= region.rows[0] || region.cols[1] <= region.cols[0]) return
+      const rows = quantizeRows(region.rows, profile.rowQuantum, this.tensor(node.outputs[0]).height)
+      const work = nodeWork(this.graph, node, rows, region.cols)
+      ms += rooflineNodeMs(profile, work.flops, work.bytes)
+    })
+    return ms
+  }
+
+  private wholeNodeMs (profile: RooflineProfile, node: GraphNode): number {
+    const out = node.outputs[0]
+    const spatial = this.graph.layout.has(out)
+    const rows: Range = spatial ? [0, this.tensor(out).height] : [0, 1]
+    const cols: Range | undefined = spatial ? [0, this.tensor(out).width] : undefined
+    const work = nodeWork(this.graph, node, rows, cols)
+    return rooflineNodeMs(profile, work.flops, work.bytes)
+  }
+
+  private checkMeasured (profile: MeasuredProfile): void {
+    if (this.measuredChecked.has(profile)) return
+    const cuts = cutPoints(this.graph)
+    const ok = profile.segments.length === cuts.length - 1 && profile.segments.every((s, i) => s.input === cuts[i] && s.output === cuts[i + 1])
+    if (!ok) throw new InvalidScenarioError(`measured profile ${profile.name}: its segments do not follow the cut points of ${this.graph.name}; measure it again for this model`)
+    this.measuredChecked.add(profile)
+  }
+
+  private measuredPart (profile: MeasuredProfile, info: VolumeInfo, g: PartGeometry): number {
+    this.checkMeasured(profile)
+    const from = this.cutIndex.get(info.volume.input)!
+    const to = this.cutIndex.get(info.volume.output)!
+    // A segment's rows are those of its output cut tensor in the part; columns scale its time linearly.
+    const regionOf = new Map<TensorName, Region>()
+    info.nodes.forEach((n, i) => { const r = g.nodeRegions[i]; if (r != null) regionOf.set(n.outputs[0], r) })
+    let ms = 0
+    for (let s = from; s < to; s++) {
+      const seg = profile.segments[s]
+      const region = regionOf.get(seg.output)!
+      const rows = rangeLength(region.rows)
+      if (rows === 0) continue
+      const width = this.tensor(seg.output).width
+      ms += interpolateSegment(seg, rows) * rangeLength(region.cols) / width
+    }
+    return ms
+  }
+
+  /** ms of everything after cut tensor `from`, run whole on one device. */
+  tailMs (profile: ComputeProfile, from: TensorName): number {
+    let perSlot = this.tails.get(from)
+    if (perSlot == null) {
+      perSlot = []
+      this.tails.set(from, perSlot)
+    }
+    const s = this.slot(profile)
+    const cached = perSlot[s]
+    if (cached !== undefined) return cached
+    let ms = 0
+    if (profile.kind === 'roofline') {
+      for (const id of tailNodeIds(this.graph, from)) ms += this.wholeNodeMs(profile, this.graph.nodes[id])
+    } else {
+      this.checkMeasured(profile)
+      const start = this.cutIndex.get(from)!
+      for (let i = start; i < profile.segments.length; i++) {
+        const seg = profile.segments[i]
+        ms += interpolateSegment(seg, seg.height)
+      }
+      ms += profile.tailMs
+    }
+    perSlot[s] = ms
+    return ms
+  }
+
+  /** ms of the whole model on one device. */
+  wholeModelMs (profile: ComputeProfile): number {
+    return this.tailMs(profile, this.graph.input)
+  }
+}

@@ -1,0 +1,103 @@
+// Measured compute profiles: the file `tessera profile` writes, its validation, and interpolation.
+import { readFileSync } from 'node:fs'
+import { z } from 'zod'
+import { InvalidInputError } from '../errors.js'
+import { formatIssues, strictObject } from './schema-errors.js'
+import type { MeasuredProfile, MeasuredSegment } from './types.js'
+
+/** The profile file's format version. */
+export const MEASURED_PROFILE_VERSION = 1
+
+const positiveInt = z.number().int().positive()
+const nonNegative = z.number().finite().nonnegative()
+
+const SegmentSchema = strictObject({
+  input: z.string().min(1),
+  output: z.string().min(1),
+  height: positiveInt,
+  points: z.array(z.tuple([positiveInt, nonNegative])).min(1)
+}).superRefine((s, ctx) => {
+  for (let i = 1; i < s.points.length; i++) {
+    if (s.points[i][0] <= s.points[i - 1][0]) {
+      ctx.addIssue({ code: 'custom', path: ['points', i], message: 'rows must increase strictly from point to point' })
+      return
+    }
+  }
+  if (s.points[s.points.length - 1][0] !== s.height) {
+    ctx.addIssue({ code: 'custom', path: ['points'], message: `the last point must be at rows = height (${s.height})` })
+  }
+})
+
+const MeasuredProfileSchema = strictObject({
+  kind: z.literal('measured'),
+  version: z.literal(MEASURED_PROFILE_VERSION),
+  model: strictObject({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 hex digits'), inputShape: z.array(positiveInt).min(1) }),
+  machine: strictObject({ cpu: z.string(), cores: positiveInt, threads: positiveInt }),
+  segments: z.array(SegmentSchema),
+  tailMs: nonNegative
+})
+
+/** The JSON a measured profile file holds. */
+export type MeasuredProfileFile = z.infer<typeof MeasuredProfileSchema>
+
+/** Validates a parsed profile file; `name` is how the profile will be known (its path). */
+export function parseMeasuredProfile (json: unknown, name: string): MeasuredProfile {
+  const r = MeasuredProfileSchema.safeParse(json)
+  if (!r.success) throw new InvalidInputError(`measured profile ${name}: ${formatIssues(r.error)}`)
+  const f = r.data
+  return {
+    kind: 'measured',
+    name,
+    model: f.model,
+    machine: f.machine,
+    segments: f.segments.map((s) => ({ input: s.input, output: s.output, height: s.height, points: s.points })),
+    tailMs: f.tailMs
+  }
+}
+
+/** Reads and validates a measured profile file. */
+export function readMeasuredProfile (path: string): MeasuredProfile {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (err) {
+    throw new InvalidInputError(`measured profile ${path}: cannot read it (${(err as Error).message})`)
+  }
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (err) {
+    throw new InvalidInputError(`measured profile ${path}: not JSON (${(err as Error).message})`)
+  }
+  return parseMeasuredProfile(json, path)
+}
+
+/** The file form of a profile (what `tessera profile --out` writes). */
+export function measuredProfileToJson (p: MeasuredProfile): MeasuredProfileFile {
+  return {
+    kind: 'measured',
+    version: MEASURED_PROFILE_VERSION,
+    model: { name: p.model.name, sha256: p.model.sha256, inputShape: [...p.model.inputShape] },
+    machine: { ...p.machine },
+    segments: p.segments.map((s) => ({ input: s.input, output: s.output, height: s.height, points: s.points.map(([r, ms]) => [r, ms] as [number, number]) })),
+    tailMs: p.tailMs
+  }
+}
+
+/** ms of a segment computing `rows` output rows: linear between measured points, the first point's value below it. */
+export function interpolateSegment (segment: MeasuredSegment, rows: number): number {
+  if (rows <= 0) return 0
+  const pts = segment.points
+  if (rows <= pts[0][0]) return pts[0][1]
+  let lo = 0
+  let hi = pts.length - 1
+  if (rows >= pts[hi][0]) return pts[hi][1]
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1
+    if (pts[mid][0] <= rows) lo = mid
+    else hi = mid
+  }
+  const [r0, m0] = pts[lo]
+  const [r1, m1] = pts[hi]
+  return m0 + (m1 - m0) * (rows - r0) / (r1 - r0)
+}
