@@ -155,3 +155,16 @@ test('bad models and shapes give named errors', () => {
   assert.throws(() => loadGraph(b.encode()), (err: any) => err.name === 'UnsupportedOpError' && err.opType === 'LpNormalization' &&
     /my_norm/.test(err.message) && err.exitCode === 2)
 })
+
+test('exporter-style graphs (opsets 9-17) load with shapes that agree with onnxruntime', async () => {
+  const { exporterFixtures } = await import('../fixtures/exporter-patterns.js')
+  const { decodeModel } = await import('../../src/graph/onnx/codec.js')
+  for (const f of exporterFixtures()) {
+    const graph = loadGraph(f.bytes)
+    const reference = await ortShapes(decodeModel(f.bytes), f.inputShape)
+    for (const node of graph.nodes) {
+      for (const o of node.outputs) assert.deepEqual(graph.shapes.get(o), reference.get(o), `${f.name}: tensor ${o}`)
+    }
+    assert.ok(!graph.nodes.some(n => ['Shape', 'Gather', 'Unsqueeze', 'Identity', 'Cast', 'Transpose'].includes(n.opType)), `${f.name} keeps no shape or constant ops`)
+  }
+})
