@@ -43,3 +43,49 @@ export class InvalidPlanError extends InvalidInputError {
 export class InvalidScenarioError extends InvalidInputError {
   static name = 'InvalidScenarioError'
 }
+
+/** A wire message (frame, gossip record) that fails to decode or breaks the protocol's rules. */
+export class MalformedMessageError extends TesseraError {
+  static name = 'MalformedMessageError'
+  constructor (readonly protocol: string, detail: string) {
+    super(`${protocol}: ${detail}`)
+  }
+}
+
+/** A wire message or payload larger than the protocol allows. */
+export class MessageTooLargeError extends MalformedMessageError {
+  static name = 'MessageTooLargeError'
+}
+
+/** A fetched model whose bytes do not hash to the sha256 asked for. */
+export class ModelIntegrityError extends TesseraError {
+  static name = 'ModelIntegrityError'
+}
+
+/** The mesh has no usable plan for the model asked for (no leader yet, no members holding it). */
+export class NoPlanError extends TesseraError {
+  static name = 'NoPlanError'
+}
+
+/** A provider left (or failed) while a request depended on it. */
+export class ProviderLostError extends TesseraError {
+  static name = 'ProviderLostError'
+}
+
+/** A remote peer reported a failure; `remoteName` is the error class it reported. */
+export class RemoteError extends TesseraError {
+  static name = 'RemoteError'
+  constructor (readonly remoteName: string, message: string) {
+    super(message)
+  }
+}
+
+/** No mesh peer could be reached (none discovered, or none answering). */
+export class MeshUnavailableError extends TesseraError {
+  static name = 'MeshUnavailableError'
+}
+
+/** No reachable peer holds the model asked for (by sha256). */
+export class ModelUnavailableError extends TesseraError {
+  static name = 'ModelUnavailableError'
+}
