@@ -20,7 +20,7 @@ export interface TensorGeometry {
 export interface PartGeometry {
   /** The region of the volume's input the part reads (halo included). */
   readonly input: Region
-  /** Per node of the volume (in order): the region of its output the part computes; undefined for a non-spatial output. */
+  /** Per node of the volume (in order): the region of its outputs the part computes; undefined for a non-spatial output (computed whole). */
   readonly nodeRegions: ReadonlyArray<Region | undefined>
   /** ms per profile slot; NaN until computed. */
   costs: number[]
@@ -109,12 +109,24 @@ export class ComputeCosts {
       if (input == null) throw new Error(`no region of "${info.volume.input}" for rows [${rows[0]}, ${rows[1]}) of volume ${info.volume.input} -> ${info.volume.output}`)
       g = {
         input,
-        nodeRegions: info.nodes.map((n) => this.graph.layout.has(n.outputs[0]) ? regions.get(n.outputs[0]) : undefined),
+        nodeRegions: info.nodes.map((n) => this.nodeRegion(n, regions)),
         costs: []
       }
       info.parts.set(key, g)
     }
     return g
+  }
+
+  /** The union of the regions of a node's spatial outputs in a part (empty when none is needed); undefined when non-spatial. */
+  private nodeRegion (node: GraphNode, regions: Map<TensorName, Region>): Region | undefined {
+    if (!this.graph.layout.has(node.outputs[0])) return undefined
+    let out: Region | undefined
+    for (const o of node.outputs) {
+      const r = regions.get(o)
+      if (r == null || r.rows[1] <= r.rows[0] || r.cols[1] <= r.cols[0]) continue
+      out = out == null ? r : { rows: [Math.min(out.rows[0], r.rows[0]), Math.max(out.rows[1], r.rows[1])], cols: [Math.min(out.cols[0], r.cols[0]), Math.max(out.cols[1], r.cols[1])] }
+    }
+    return out ?? { rows: [0, 0], cols: [0, 0] }
   }
 
   private slot (profile: ComputeProfile): number {

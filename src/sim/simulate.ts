@@ -182,6 +182,9 @@ class PlanSimulator implements Simulator {
         partIndex[k] = pi
         partRows[k] = p.rows
         partCols[k] = p.cols
+        if (!(p.rows[0] >= 0 && p.rows[1] <= info.output.height) || (p.cols != null && !(p.cols[0] >= 0 && p.cols[1] <= info.output.width))) {
+          throw new InvalidPlanError(`volume ${vi} part ${pi}: rows [${p.rows[0]}, ${p.rows[1]})${p.cols != null ? ` cols [${p.cols[0]}, ${p.cols[1]})` : ''} fall outside "${v.output}" (${info.output.height} x ${info.output.width})`)
+        }
         const empty = p.rows[1] <= p.rows[0] || (p.cols != null && p.cols[1] <= p.cols[0])
         partEmpty[k] = empty ? 1 : 0
         if (!empty) {
