@@ -104,9 +104,10 @@ export class DenseNetwork {
 
   /**
    * Backward pass for the last forward batch: adds d(loss)/d(params) into `grads` given d(loss)/d(output)
-   * (n x outputSize). Returns d(loss)/d(input) (n x inputSize, a view valid until the next call) when asked.
+   * (n x outputSize). Returns d(loss)/d(input) (n x inputSize, a view valid until the next call) when asked;
+   * `paramGrads: false` skips the parameter gradients (when only the input gradient is wanted).
    */
-  backward (gradOutput: Float64Array, wantInputGrad = false): Float64Array | undefined {
+  backward (gradOutput: Float64Array, wantInputGrad = false, paramGrads = true): Float64Array | undefined {
     const n = this.batch
     let delta = this.deltaA
     let spare = this.deltaB
@@ -117,7 +118,7 @@ export class DenseNetwork {
       const out = this.outputs[l]
       derive(delta, out, n * layer.outDim, layer.act)
       const x = l === 0 ? this.input : this.outputs[l - 1]
-      accumulateWeightGrads(delta, x, n, layer.inDim, layer.outDim, this.grads, layer.w, layer.b)
+      if (paramGrads) accumulateWeightGrads(delta, x, n, layer.inDim, layer.outDim, this.grads, layer.w, layer.b)
       if (l > 0 || wantInputGrad) {
         inputGrads(delta, n, layer.inDim, layer.outDim, this.params, layer.w, spare)
         const t = delta

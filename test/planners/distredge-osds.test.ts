@@ -1,0 +1,93 @@
+import { test } from 'node:test'
+import assert from 'node:assert/strict'
+import { actionToBoundaries, boundariesToAction, boundariesToRows } from '../../src/planners/distredge/action-mapping.js'
+import { ReplayBuffer } from '../../src/planners/distredge/replay-buffer.js'
+import { DEFAULT_CONFIG, defaultNoiseVariance, explorationProbability, trainOsds, type OsdsConfig } from '../../src/planners/distredge/osds.js'
+import { evaluateSplits } from '../../src/planners/distredge/environment.js'
+import { Rng } from '../../src/planners/distredge/rng.js'
+import { analyticEnvironment } from './analytic-env.js'
+
+test('actions are sorted, clipped and mapped to rows with x = round(H (a - A) / (B - A))', () => {
+  assert.deepEqual(actionToBoundaries([0.5, -0.5, 0], 100), [0, 25, 50, 75, 100])
+  // Out of range values clip to the edges; ties give empty parts.
+  assert.deepEqual(actionToBoundaries([3, -2, 0.2, 0.2], 10), [0, 0, 6, 6, 10, 10])
+  // Rounding: 7 * (0.1 + 1) / 2 = 3.85 -> 4; 7 * 0.05 = 0.35 -> 0.
+  assert.deepEqual(actionToBoundaries([0.1, -0.9], 7), [0, 0, 4, 7])
+  assert.deepEqual(actionToBoundaries([0.5], 8, [0, 1]), [0, 4, 8])
+  const raw = Float64Array.from([0.9, -0.1])
+  actionToBoundaries(raw, 10)
+  assert.deepEqual(Array.from(raw), [0.9, -0.1], 'the raw action is left as it was')
+  assert.deepEqual(boundariesToRows([0, 3, 3, 8]), [[0, 3], [3, 3], [3, 8]])
+  assert.deepEqual(actionToBoundaries(boundariesToAction([0, 3, 3, 8, 14]), 14), [0, 3, 3, 8, 14])
+})
+
+test('the replay buffer keeps the last `capacity` transitions and samples whole rows', () => {
+  const buffer = new ReplayBuffer(3, 2, 1)
+  for (let i = 0; i < 5; i++) buffer.push([i, i + 0.5], [-i], i * 10, [i + 1, i + 1.5], i === 4)
+  assert.equal(buffer.size, 3)
+  const rng = new Rng(7)
+  const batch = buffer.sample(200, rng)
+  const seen = new Set<number>()
+  for (let r = 0; r < batch.size; r++) {
+    const i = batch.states[2 * r]
+    seen.add(i)
+    assert.equal(batch.states[2 * r + 1], i + 0.5)
+    assert.equal(batch.actions[r], -i)
+    assert.equal(batch.rewards[r], i * 10)
+    assert.deepEqual([batch.nextStates[2 * r], batch.nextStates[2 * r + 1]], [i + 1, i + 1.5])
+    assert.equal(batch.dones[r], i === 4 ? 1 : 0)
+  }
+  assert.deepEqual([...seen].sort(), [2, 3, 4], 'only the three newest transitions remain, each sampled')
+  assert.throws(() => buffer.push([1], [0], 0, [1, 2], false), /sizes/)
+  assert.throws(() => new ReplayBuffer(3, 2, 1).sample(1, rng), /empty/)
+})
+
+test('the exploration schedule and noise follow the paper', () => {
+  assert.equal(explorationProbability(0, 1 / 250), 1)
+  assert.equal(explorationProbability(125, 1 / 250), 0.75)
+  assert.equal(explorationProbability(250, 1 / 250), 0)
+  assert.equal(explorationProbability(400, 1 / 250), 0)
+  assert.equal(defaultNoiseVariance(4), 0.1)
+  assert.equal(defaultNoiseVariance(16), 1)
+  assert.equal(defaultNoiseVariance(2), 0.1)
+})
+
+const volumes = [{ height: 32, cost: 1, rowBytes: 10 }, { height: 32, cost: 1, rowBytes: 10 }, { height: 16, cost: 2, rowBytes: 10 }]
+const small: OsdsConfig = { ...DEFAULT_CONFIG, episodes: 200, explorationDecay: 1 / 80, restarts: 3, patience: 0 }
+
+test('two equal devices on a free network split about half and half', async () => {
+  const env = analyticEnvironment({ speeds: [1, 1], link: () => Infinity, requesterLinks: [Infinity, Infinity], volumes })
+  const result = await trainOsds(env, small, { seed: 3 })
+  // Every volume costs max(share) rows: the optimum is exact halves, 16 + 16 + 16 = 48.
+  assert.ok(result.latencyMs <= 48 * 1.05, `latency ${result.latencyMs}`)
+  result.splits.forEach((b, l) => {
+    const h = volumes[l].height
+    assert.ok(Math.abs(b[1] - h / 2) <= 0.15 * h, `volume ${l} split ${b.join(',')}`)
+  })
+  assert.equal(evaluateSplits(env, result.splits), result.latencyMs, 'the reported latency is that of the reported splits')
+})
+
+test('one device ten times faster behind slow links gets everything', async () => {
+  // Input from the requester is cheap, but any exchange between devices costs more than the slow ones save.
+  const env = analyticEnvironment({ speeds: [1, 10, 1], link: () => 1, requesterLinks: [100, 100, 100], volumes })
+  const result = await trainOsds(env, small, { seed: 3 })
+  // All on the fast device: 320 / 100 input + (32 + 32 + 32) / 10 compute = 12.8.
+  assert.ok(result.latencyMs <= 12.8 * 1.05, `latency ${result.latencyMs}, splits ${JSON.stringify(result.splits)}`)
+  result.splits.forEach((b, l) => {
+    const fastRows = b[2] - b[1]
+    assert.ok(fastRows >= volumes[l].height - 1, `volume ${l} split ${b.join(',')}`)
+  })
+})
+
+test('the same seed gives the same plan; another seed explores differently', async () => {
+  const env = analyticEnvironment({ speeds: [1, 3, 2], link: () => 40, requesterLinks: [50, 50, 50], volumes })
+  const config = { ...small, episodes: 60, restarts: 2 }
+  const a = await trainOsds(env, config, { seed: 11 })
+  const b = await trainOsds(env, config, { seed: 11 })
+  const c = await trainOsds(env, config, { seed: 12 })
+  assert.deepEqual(a.splits, b.splits)
+  assert.equal(a.latencyMs, b.latencyMs)
+  assert.deepEqual(a.history, b.history)
+  assert.deepEqual(a.agent.weights().actor.params, b.agent.weights().actor.params)
+  assert.notDeepEqual(a.history, c.history)
+})
