@@ -89,3 +89,13 @@ export class MeshUnavailableError extends TesseraError {
 export class ModelUnavailableError extends TesseraError {
   static name = 'ModelUnavailableError'
 }
+
+/** The execution provider asked for is not available in this onnxruntime build (never silently replaced). */
+export class ExecutionProviderError extends TesseraError {
+  static name = 'ExecutionProviderError'
+}
+
+/** onnxruntime failed to load or run a (sub-)model. */
+export class RuntimeError extends TesseraError {
+  static name = 'RuntimeError'
+}
