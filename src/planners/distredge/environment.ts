@@ -17,6 +17,8 @@ export interface SplitEnvironment {
   /** |D|, the number of providers, in their fixed order. */
   readonly deviceCount: number
   readonly volumes: readonly VolumeFeatures[]
+  /** The split actually run for volume l when the environment cannot run this one as given (absent: any runs). */
+  readonly feasible?: (l: number, boundaries: readonly number[]) => number[]
   /** A fresh episode. */
   episode: () => SplitEpisode
 }
@@ -29,13 +31,6 @@ export interface SplitEpisode {
   step: (boundaries: readonly number[]) => ArrayLike<number>
   /** The end-to-end latency (ms) once every volume has been stepped. */
   latency: () => number
-}
-
-/** Boundaries giving every device an equal share of `height` rows (the first devices take the remainder). */
-export function equalBoundaries (height: number, devices: number): number[] {
-  const b = [0]
-  for (let i = 1; i <= devices; i++) b.push(Math.round(height * i / devices))
-  return b
 }
 
 /** Runs one whole episode with fixed splits; returns the end-to-end latency. */

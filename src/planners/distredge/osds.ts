@@ -1,7 +1,8 @@
 // OSDS: the DDPG split agent trained over episodes of the environment, keeping the best split decisions seen.
 import { ACTION_RANGE, actionToBoundaries } from './action-mapping.js'
 import { DdpgAgent, type DdpgWeights } from './ddpg.js'
-import { equalBoundaries, evaluateSplits, type SplitEnvironment } from './environment.js'
+import { evaluateSplits, type SplitEnvironment } from './environment.js'
+import { equalBoundaries } from '../row-split.js'
 import { ReplayBuffer, type Minibatch } from './replay-buffer.js'
 import { Rng } from './rng.js'
 
@@ -218,7 +219,8 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
           const a = actions[e * aSize + j] + (noisy ? sigma * rng.normal() : 0)
           rawActions[e * aSize + j] = Math.min(ACTION_RANGE[1], Math.max(ACTION_RANGE[0], a))
         }
-        const boundaries = actionToBoundaries(rawActions.subarray(e * aSize, e * aSize + aSize), volumes[l].height)
+        const mapped = actionToBoundaries(rawActions.subarray(e * aSize, e * aSize + aSize), volumes[l].height)
+        const boundaries = env.feasible?.(l, mapped) ?? mapped
         splits[e].push(boundaries)
         const finish = episodes[e].step(boundaries)
         writeState(nextStates, e * sSize, finish, l + 1)
@@ -267,7 +269,8 @@ function rollout (env: SplitEnvironment, agent: DdpgAgent, writeState: (out: Flo
   writeState(state, 0, new Float64Array(env.deviceCount), 0)
   const splits: number[][] = []
   env.volumes.forEach((v, l) => {
-    const boundaries = actionToBoundaries(agent.act(state, 1), v.height)
+    const mapped = actionToBoundaries(agent.act(state, 1), v.height)
+    const boundaries = env.feasible?.(l, mapped) ?? mapped
     splits.push(boundaries)
     writeState(state, 0, episode.step(boundaries), l + 1)
   })

@@ -1,0 +1,129 @@
+// The DistrEdge planner: LC-PSS cuts the model into layer-volumes, OSDS (a DDPG agent trained on the
+// simulator) splits each volume's rows among the providers.
+import { InvalidInputError } from '../../errors.js'
+import { createSimulator } from '../../sim/simulate.js'
+import { logger } from '../../logger.js'
+import { buildPlan, fastestDevice, wholeModelTimes } from '../plan-build.js'
+import type { PlannerInit, PlannerSpec, Planner } from '../types.js'
+import { evaluateSplits } from './environment.js'
+import { LC_PSS_DEFAULTS, lcPss } from './lc-pss.js'
+import { DEFAULT_CONFIG, PAPER_CONFIG, trainOsds, type OsdsConfig } from './osds.js'
+import { readPolicyFile, writePolicyFile, type PolicyFile } from './policy-file.js'
+import { simEnvironment } from './sim-environment.js'
+
+const log = logger('planner:distredge')
+
+export interface DistrEdgeInit {
+  /** OSDS settings; absent keys from DEFAULT_CONFIG (or PAPER_CONFIG with `paper`). */
+  config?: Partial<OsdsConfig>
+  /** Start from the paper's exact settings. */
+  paper?: boolean
+  /** LC-PSS's alpha and number of random split decisions. */
+  alpha?: number
+  samples?: number
+  /** Load this policy file: fine-tune it (episodes > 0) or plan with it at once (episodes = 0). */
+  policy?: string
+  /** Write the trained actor and critic here. */
+  savePolicy?: string
+}
+
+/** The DistrEdge planner. */
+export function distredge (init: DistrEdgeInit = {}): Planner {
+  const config: OsdsConfig = { ...(init.paper === true ? PAPER_CONFIG : DEFAULT_CONFIG), ...init.config }
+  return {
+    name: 'distredge',
+    async plan (scenario, options = {}) {
+      options.signal?.throwIfAborted()
+      const sim = createSimulator(scenario)
+      const graph = scenario.graph
+      const devices = scenario.devices
+      const single = (): ReturnType<Planner['plan']> => {
+        const plan = buildPlan(scenario, 'distredge', [], [], devices[fastestDevice(wholeModelTimes(sim))].id)
+        return Promise.resolve({ ...plan, predictedMs: sim.latency(plan) })
+      }
+      if (devices.length < 2) return await single()
+      const partition = lcPss(graph, sim.costs, { alpha: init.alpha ?? LC_PSS_DEFAULTS.alpha, samples: init.samples ?? LC_PSS_DEFAULTS.samples, devices: devices.length, seed: options.seed ?? 0 })
+      log('LC-PSS: %d volumes at %o', partition.cuts.length - 1, partition.cuts)
+      if (partition.cuts.length < 2) return await single()
+      const env = simEnvironment(sim, partition.cuts)
+      const policy = init.policy === undefined ? undefined : readPolicyFile(init.policy)
+      if (policy !== undefined) checkPolicy(policy, init.policy!, devices.map(d => d.id), partition.cuts)
+      const started = performance.now()
+      const result = await trainOsds(env, config, {
+        seed: options.seed,
+        signal: options.signal,
+        policy: policy?.weights,
+        progressEvery: Math.max(config.parallelEpisodes, 200),
+        onProgress: (p) => options.onProgress?.(`distredge: episode ${p.episode}/${p.episodes}, best ${p.bestMs.toFixed(2)} ms (last ${p.recentMs.toFixed(2)} ms), ${((performance.now() - started) / 1000).toFixed(1)} s`)
+      })
+      let best = { splits: result.splits, latencyMs: result.latencyMs }
+      // The policy's own best decisions are still candidates after a change (the paper's re-partition case).
+      if (policy !== undefined) {
+        const carried = policy.best.splits.map((b, l) => env.feasible(l, b))
+        const latencyMs = evaluateSplits(env, carried)
+        if (latencyMs < best.latencyMs) best = { splits: carried, latencyMs }
+      }
+      log('OSDS: %d episodes, %d updates, best %d ms (equal split %d ms)', result.episodesRun, result.updates, best.latencyMs, result.referenceMs)
+      if (init.savePolicy !== undefined) {
+        writePolicyFile(init.savePolicy, {
+          model: { name: graph.name, sha256: graph.sha256 },
+          devices: devices.map(d => d.id),
+          cuts: partition.cuts,
+          weights: result.agent.weights(),
+          best
+        })
+      }
+      const plan = env.plan(best.splits, 'distredge')
+      return { ...plan, predictedMs: sim.latency(plan) }
+    }
+  }
+}
+
+function checkPolicy (policy: PolicyFile, path: string, devices: string[], cuts: string[]): void {
+  if (policy.devices.length !== devices.length) {
+    throw new InvalidInputError(`policy ${path} was trained for ${policy.devices.length} devices, the scenario has ${devices.length}`)
+  }
+  if (policy.cuts.join('\u0000') !== cuts.join('\u0000')) {
+    throw new InvalidInputError(`policy ${path} splits the volumes ${policy.cuts.join(' > ')}, LC-PSS cuts this model at ${cuts.join(' > ')} (another model or LC-PSS setting)`)
+  }
+}
+
+function integerFlag (init: PlannerInit, name: string, min: number): number | undefined {
+  const v = init[name]
+  if (v === undefined) return undefined
+  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : Number.NaN
+  if (!Number.isSafeInteger(n) || n < min) throw new InvalidInputError(`--${name}: expected an integer >= ${min}, got "${String(v)}"`)
+  return n
+}
+
+function stringFlag (init: PlannerInit, name: string): string | undefined {
+  const v = init[name]
+  if (v === undefined) return undefined
+  if (typeof v !== 'string' || v === '') throw new InvalidInputError(`--${name}: expected a file path`)
+  return v
+}
+
+/** The registry entry: `tessera plan --planner distredge [--episodes N] [--paper] [--save-policy F] [--policy F]`. */
+export const DISTREDGE_SPEC: PlannerSpec = {
+  summary: 'DistrEdge: LC-PSS partition, DDPG split agent (OSDS) trained on the simulator',
+  flags: {
+    episodes: { type: 'string', description: 'training episodes per agent (default 4000; 0 with --policy: plan with the policy at once)' },
+    paper: { type: 'boolean', description: "the paper's exact settings (4000 episodes, minibatch 64, 400-200-100 / 400-200-100-100, lr 1e-4 / 1e-3, one agent)" },
+    'save-policy': { type: 'string', description: 'write the trained actor and critic to this file' },
+    policy: { type: 'string', description: 'start from this policy file (fine-tune, or plan at once with --episodes 0)' }
+  },
+  create (init = {}) {
+    const known = new Set(Object.keys(DISTREDGE_SPEC.flags!))
+    const unknown = Object.keys(init).filter(k => init[k] !== undefined && !known.has(k))
+    if (unknown.length > 0) throw new InvalidInputError(`planner distredge does not take ${unknown.map(k => `--${k}`).join(', ')}`)
+    const episodes = integerFlag(init, 'episodes', 0)
+    const policy = stringFlag(init, 'policy')
+    if (episodes === 0 && policy === undefined) throw new InvalidInputError('--episodes 0 needs --policy (a trained policy to plan with)')
+    return distredge({
+      paper: init.paper === true,
+      config: episodes === undefined ? {} : { episodes },
+      policy,
+      savePolicy: stringFlag(init, 'save-policy')
+    })
+  }
+}
