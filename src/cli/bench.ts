@@ -1,0 +1,24 @@
+// tessera bench WHAT ...: benchmarks, one module per target, each printing a table (or JSON).
+import { InvalidInputError } from '../errors.js'
+import type { Command } from './main.js'
+
+const BENCHES: Record<string, { summary: string, load: () => Promise<{ run: Command }> }> = {
+  planners: { summary: 'every planner on every scenario: predicted latency, lower bound, planning time', load: async () => await import('./bench-planners.js') }
+}
+
+function usage (): string {
+  const lines = Object.entries(BENCHES).map(([name, b]) => `  ${name.padEnd(10)} ${b.summary}`)
+  return `usage: tessera bench <target> [options]\n\ntargets:\n${lines.join('\n')}\n\nRun tessera bench <target> --help for its options.`
+}
+
+export async function run (argv: string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name == null || name === '--help' || name === '-h') {
+    process.stdout.write(usage() + '\n')
+    return name == null ? 2 : 0
+  }
+  const bench = Object.hasOwn(BENCHES, name) ? BENCHES[name] : undefined
+  if (bench == null) throw new InvalidInputError(`unknown benchmark "${name}" (targets: ${Object.keys(BENCHES).join(', ')})`)
+  const { run } = await bench.load()
+  return await run(rest)
+}
