@@ -125,10 +125,13 @@ class PartBuilder {
   }
 
   /** The name under which `t` holds exactly `want` (slicing what is held when it holds more). */
-  private view (t: TensorName, want: Region | undefined): string {
+  private view (t: TensorName, want: Region | undefined, spare: [number, number] = [0, 0]): string {
     const h = this.held.get(t)
     if (h == null) throw new Error(`sub-model: tensor "${t}" is read before it is computed`)
     if (want == null || h.region == null || sameRegion(h.region, want)) return h.name
+    const r = h.region
+    if (r.rows[0] === want.rows[0] && r.cols[0] === want.cols[0] && r.rows[1] - want.rows[1] <= spare[0] && r.cols[1] - want.cols[1] <= spare[1] &&
+      r.rows[1] >= want.rows[1] && r.cols[1] >= want.cols[1]) return h.name
     const key = `${t}\u0000${want.rows.join(',')}\u0000${want.cols.join(',')}`
     const hit = this.slices.get(key)
     if (hit != null) return hit
@@ -179,10 +182,11 @@ class PartBuilder {
   private emit (node: GraphNode): void {
     const g = this.graph
     const reads = this.a.reads.get(node.id)!
+    const spare = trailingSpare(g, node)
     const inputs = node.inputs.map((t, i) => {
       if (t === '') return ''
       if (g.constants.has(t)) return this.constantInput(node, i, reads[i])
-      return this.view(t, regionOf(reads[i]))
+      return this.view(t, regionOf(reads[i]), i === 0 ? spare : undefined)
     })
     const first = spatialOutput(g, node)
     if (first == null) {
@@ -264,7 +268,16 @@ class PartBuilder {
       }
       case 'Slice': return this.sliceOp(node, inputs, reads, out)
     }
-    this.w.node(copyNode(node, inputs, outputs), false)
+    const made = reads[0] != null && SOFTMAX_OPS.has(node.opType) ? regionOf(reads[0])! : out
+    if (sameRegion(made, out)) {
+      this.w.node(copyNode(node, inputs, outputs), false)
+      return { region: out }
+    }
+    // a softmax across columns (or rows) computes all of them: keep the part's
+    const raw = this.w.fresh(`${outputs[0]}__whole`)
+    this.w.node(copyNode(node, inputs, [raw]), false)
+    const axes = g.layout.get(outputs[0])!
+    this.w.slice(raw, outputs[0], [axes.h, axes.w], [out.rows[0] - made.rows[0], out.cols[0] - made.cols[0]], [out.rows[1] - made.rows[0], out.cols[1] - made.cols[0]])
     return { region: out }
   }
 
@@ -329,7 +342,9 @@ class PartBuilder {
         else if (i >= len) after += 1
         src.push(padSource(spec.mode, o, spec.begin[axis], len) - held[0])
       }
-      const staticOk = src.every((s, k) => s === padSource(spec.mode, k, before, local))
+      // a static Pad must give exactly the part's rows, from exactly the rows held (reflect needs two of them)
+      const staticOk = before + local + after === b - a && (spec.mode !== 'reflect' || local >= 2 || before + after === 0) &&
+        src.every((s, k) => s === padSource(spec.mode, k, before, local))
       if (staticOk) {
         begin[axis] = before
         end[axis] = after
@@ -452,6 +467,19 @@ class PartBuilder {
     return { region: out }
   }
 }
+
+/**
+ * Rows and columns a window op ignores at the end of its input: with floor rounding, fewer than a stride
+ * of extra rows make no extra output, so a larger tensor held can be read without a Slice.
+ */
+function trailingSpare (graph: Graph, node: GraphNode): [number, number] {
+  if (!WINDOW_OPS.has(node.opType) || attrInt(node, 'ceil_mode', 0) !== 0) return [0, 0]
+  const g = nodeWindow(graph, node)
+  return [g.strides[0] - 1, g.strides[1] - 1]
+}
+
+const WINDOW_OPS = new Set(['Conv', 'MaxPool', 'AveragePool', 'LpPool'])
+const SOFTMAX_OPS = new Set(['Softmax', 'LogSoftmax', 'Hardmax'])
 
 /** Original `ends` of a Slice per axis. */
 function sliceEnds (graph: Graph, node: GraphNode, dims: number[]): Map<number, number> {
