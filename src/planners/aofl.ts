@@ -2,7 +2,7 @@
 // boundaries, each block's rows split by the linear device + network model (linear-model.ts), which is
 // also what the search minimises: the sum of block times plus the tail.
 import { createSimulator } from '../sim/simulate.js'
-import { layerCuts } from './layers.js'
+import { layerCuts } from '../sim/layers.js'
 import { LinearModel } from './linear-model.js'
 import { buildPlan } from './plan-build.js'
 import { countsToBoundaries } from './row-split.js'

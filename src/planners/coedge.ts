@@ -5,7 +5,7 @@
 // A_d: per-layer fixed costs, message latencies and halo exchanges), and the ratios minimise the largest of
 // those times (water-filling: the devices with the lowest fixed cost first, as long as adding one helps).
 import { createSimulator } from '../sim/simulate.js'
-import { cutHeight, layerCuts } from './layers.js'
+import { cutHeight, layerCuts } from '../sim/layers.js'
 import { LinearModel } from './linear-model.js'
 import { allTo, buildPlan, largestShare, splittable } from './plan-build.js'
 import { proportionalBoundaries } from './row-split.js'

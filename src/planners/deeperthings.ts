@@ -1,7 +1,7 @@
 // DeeperThings: several fused blocks, one per stage of the network (layers.ts stageCuts), each split
 // equally over all devices; the tail on the fastest device.
 import { createSimulator } from '../sim/simulate.js'
-import { cutHeight, stageCuts } from './layers.js'
+import { cutHeight, stageCuts } from '../sim/layers.js'
 import { allTo, buildPlan, fastestDevice, splittable, wholeModelTimes } from './plan-build.js'
 import { equalBoundaries } from './row-split.js'
 import type { Planner } from './types.js'

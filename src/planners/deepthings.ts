@@ -2,7 +2,7 @@
 // the rest on one device. The block ends at the first stage boundary (layers.ts) by which half of the
 // spatial prefix's FLOPs are done; the rest runs on the fastest device.
 import { createSimulator } from '../sim/simulate.js'
-import { cumulativeFlops, cutHeight, prefixFlops, stageCuts } from './layers.js'
+import { cumulativeFlops, cutHeight, prefixFlops, stageCuts } from '../sim/layers.js'
 import { allTo, buildPlan, fastestDevice, splittable, wholeModelTimes } from './plan-build.js'
 import { equalBoundaries } from './row-split.js'
 import type { Planner } from './types.js'

@@ -3,8 +3,10 @@ import { aofl } from './aofl.js'
 import { coedge } from './coedge.js'
 import { deeperthings } from './deeperthings.js'
 import { deepthings } from './deepthings.js'
+import { DISTREDGE_SPEC } from './distredge/index.js'
 import { modnn } from './modnn.js'
 import { offload } from './offload.js'
+import { SEARCH_SPEC } from './search/index.js'
 import type { PlannerInit, PlannerSpec, Planner } from './types.js'
 import { InvalidInputError } from '../errors.js'
 
@@ -26,7 +28,9 @@ export const PLANNERS: Record<string, PlannerSpec> = {
   coedge: { summary: 'layer by layer, rows from linear models of device speed and network', create: plain('coedge', coedge) },
   deepthings: { summary: 'one fused block of the early layers split equally, the rest on the fastest device', create: plain('deepthings', deepthings) },
   deeperthings: { summary: 'one fused block per stage, each split equally', create: plain('deeperthings', deeperthings) },
-  aofl: { summary: 'fused blocks chosen by dynamic programming, rows from linear device and network models', create: plain('aofl', aofl) }
+  aofl: { summary: 'fused blocks chosen by dynamic programming, rows from linear device and network models', create: plain('aofl', aofl) },
+  distredge: DISTREDGE_SPEC,
+  search: SEARCH_SPEC
 }
 
 /** Planner names in registry order. */

@@ -6,7 +6,7 @@ import type { TensorName, Volume } from '../graph/types.js'
 import type { Plan } from '../plan/types.js'
 import type { Simulator } from '../sim/simulate.js'
 import { REQUESTER, type Scenario } from '../sim/types.js'
-import { cutHeight } from './layers.js'
+import { cutHeight } from '../sim/layers.js'
 import { fastestDevice, splittable, wholeModelTimes } from './plan-build.js'
 import { minMaxRows } from './row-split.js'
 

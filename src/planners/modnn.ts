@@ -2,7 +2,7 @@
 // speed_d = 1 / T_d, T_d the whole model on device d by its profile. MeDNN's adaptive split for heterogeneous
 // devices is this same rule (DistrEdge describes the two alike), so `mednn` is this planner under another name.
 import { createSimulator } from '../sim/simulate.js'
-import { cutHeight, layerCuts } from './layers.js'
+import { cutHeight, layerCuts } from '../sim/layers.js'
 import { allTo, buildPlan, fastestDevice, largestShare, splittable, wholeModelTimes } from './plan-build.js'
 import { proportionalBoundaries } from './row-split.js'
 import type { Planner } from './types.js'

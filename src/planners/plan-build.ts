@@ -4,7 +4,7 @@ import type { TensorName } from '../graph/types.js'
 import type { DeviceId, Plan, PlanVolume } from '../plan/types.js'
 import type { Simulator } from '../sim/simulate.js'
 import type { Scenario } from '../sim/types.js'
-import { cutHeight } from './layers.js'
+import { cutHeight } from '../sim/layers.js'
 
 /** T_d: each device's time for the whole model alone, from its profile. */
 export function wholeModelTimes (sim: Simulator): number[] {

@@ -6,7 +6,7 @@ import type { Graph, GraphNode, Range, Region, TensorName, Volume } from '../gra
 import { InvalidScenarioError } from '../errors.js'
 import { interpolateSegment } from './profile-measured.js'
 import { quantizeRows, rooflineNodeMs } from './profile-roofline.js'
-import type { ComputeProfile, MeasuredProfile, RooflineProfile } from './types.js'
+import type { ComputeProfile, MeasuredProfile, MeasuredSegment, RooflineProfile } from './types.js'
 
 /** Height and width of a spatial tensor, and its elements per (row, column) position. */
 export interface TensorGeometry {
@@ -51,7 +51,7 @@ export class ComputeCosts {
   private readonly slots = new Map<ComputeProfile, number>()
   private readonly tensors = new Map<TensorName, TensorGeometry>()
   private readonly cutIndex: Map<TensorName, number>
-  private readonly measuredChecked = new Set<MeasuredProfile>()
+  private readonly measuredChecked = new Map<MeasuredProfile, Map<number, { end: number, table: MeasuredSegment }>>()
 
   constructor (readonly graph: Graph) {
     this.cutIndex = new Map(cutPoints(graph).map((t, i) => [t, i]))
@@ -175,31 +175,54 @@ export class ComputeCosts {
     return rooflineNodeMs(profile, work.flops, work.bytes)
   }
 
-  private checkMeasured (profile: MeasuredProfile): void {
-    if (this.measuredChecked.has(profile)) return
+  /** Checks the tables fit this graph's cut points; indexes the layer tables by the cut they start at. */
+  private measuredLayers (profile: MeasuredProfile): Map<number, { end: number, table: MeasuredSegment }> {
+    let layers = this.measuredChecked.get(profile)
+    if (layers != null) return layers
     const cuts = cutPoints(this.graph)
     const ok = profile.segments.length === cuts.length - 1 && profile.segments.every((s, i) => s.input === cuts[i] && s.output === cuts[i + 1])
     if (!ok) throw new InvalidScenarioError(`measured profile ${profile.name}: its segments do not follow the cut points of ${this.graph.name}; measure it again for this model`)
-    this.measuredChecked.add(profile)
+    layers = new Map()
+    for (const table of profile.layers) {
+      const from = this.cutIndex.get(table.input)
+      const end = this.cutIndex.get(table.output)
+      if (from == null || end == null || end <= from + 1) throw new InvalidScenarioError(`measured profile ${profile.name}: layer ${table.input} -> ${table.output} does not span cut points of ${this.graph.name}`)
+      layers.set(from, { end, table })
+    }
+    this.measuredChecked.set(profile, layers)
+    return layers
+  }
+
+  /**
+   * Sum over the tables covering cuts [from, to): a whole layer's table where the range holds that layer,
+   * else the segments'. `rowsOf` gives the rows (and column share) a table's output is computed on.
+   * Each table value holds one onnxruntime call; the sum holds none (the caller adds what it runs).
+   */
+  private measuredSum (profile: MeasuredProfile, from: number, to: number, rowsOf: (t: MeasuredSegment) => { rows: number, share: number }): { ms: number, units: number } {
+    const layers = this.measuredLayers(profile)
+    let ms = 0
+    let units = 0
+    for (let s = from; s < to;) {
+      const layer = layers.get(s)
+      const table = layer != null && layer.end <= to ? layer.table : profile.segments[s]
+      s = layer != null && layer.end <= to ? layer.end : s + 1
+      const { rows, share } = rowsOf(table)
+      if (rows === 0) continue
+      ms += Math.max(0, interpolateSegment(table, rows) - profile.callMs) * share
+      units++
+    }
+    return { ms, units }
   }
 
   private measuredPart (profile: MeasuredProfile, info: VolumeInfo, g: PartGeometry): number {
-    this.checkMeasured(profile)
-    const from = this.cutIndex.get(info.volume.input)!
-    const to = this.cutIndex.get(info.volume.output)!
-    // A segment's rows are those of its output cut tensor in the part; columns scale its time linearly.
     const regionOf = new Map<TensorName, Region>()
     info.nodes.forEach((n, i) => { const r = g.nodeRegions[i]; if (r != null) regionOf.set(n.outputs[0], r) })
-    let ms = 0
-    for (let s = from; s < to; s++) {
-      const seg = profile.segments[s]
-      const region = regionOf.get(seg.output)!
-      const rows = rangeLength(region.rows)
-      if (rows === 0) continue
-      const width = this.tensor(seg.output).width
-      ms += interpolateSegment(seg, rows) * rangeLength(region.cols) / width
-    }
-    return ms
+    // A table's rows are those of its output cut tensor in the part; columns scale its time linearly.
+    const { ms, units } = this.measuredSum(profile, this.cutIndex.get(info.volume.input)!, this.cutIndex.get(info.volume.output)!, (t) => {
+      const region = regionOf.get(t.output)!
+      return { rows: rangeLength(region.rows), share: rangeLength(region.cols) / this.tensor(t.output).width }
+    })
+    return units > 0 ? ms + profile.callMs : 0
   }
 
   /** ms of everything after cut tensor `from`, run whole on one device. */
@@ -216,13 +239,9 @@ export class ComputeCosts {
     if (profile.kind === 'roofline') {
       for (const id of tailNodeIds(this.graph, from)) ms += this.wholeNodeMs(profile, this.graph.nodes[id])
     } else {
-      this.checkMeasured(profile)
-      const start = this.cutIndex.get(from)!
-      for (let i = start; i < profile.segments.length; i++) {
-        const seg = profile.segments[i]
-        ms += interpolateSegment(seg, seg.height)
-      }
-      ms += profile.tailMs
+      // The engine runs the rest of the spatial prefix and the non-spatial tail as one sub-model.
+      const rest = this.measuredSum(profile, this.cutIndex.get(from)!, profile.segments.length, (t) => ({ rows: t.height, share: 1 }))
+      ms = rest.ms + (profile.tailMs > 0 ? profile.tailMs : rest.units > 0 ? profile.callMs : 0)
     }
     perSlot[s] = ms
     return ms

@@ -34,6 +34,8 @@ const MeasuredProfileSchema = strictObject({
   model: strictObject({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 hex digits'), inputShape: z.array(positiveInt).min(1) }),
   machine: strictObject({ cpu: z.string(), cores: positiveInt, threads: positiveInt }),
   segments: z.array(SegmentSchema),
+  layers: z.array(SegmentSchema),
+  callMs: nonNegative,
   tailMs: nonNegative
 })
 
@@ -51,6 +53,8 @@ export function parseMeasuredProfile (json: unknown, name: string): MeasuredProf
     model: f.model,
     machine: f.machine,
     segments: f.segments.map((s) => ({ input: s.input, output: s.output, height: s.height, points: s.points })),
+    layers: f.layers.map((s) => ({ input: s.input, output: s.output, height: s.height, points: s.points })),
+    callMs: f.callMs,
     tailMs: f.tailMs
   }
 }
@@ -72,6 +76,10 @@ export function readMeasuredProfile (path: string): MeasuredProfile {
   return parseMeasuredProfile(json, path)
 }
 
+function segmentToJson (s: MeasuredSegment): MeasuredProfileFile['segments'][number] {
+  return { input: s.input, output: s.output, height: s.height, points: s.points.map(([r, ms]) => [r, ms] as [number, number]) }
+}
+
 /** The file form of a profile (what `tessera profile --out` writes). */
 export function measuredProfileToJson (p: MeasuredProfile): MeasuredProfileFile {
   return {
@@ -79,7 +87,9 @@ export function measuredProfileToJson (p: MeasuredProfile): MeasuredProfileFile 
     version: MEASURED_PROFILE_VERSION,
     model: { name: p.model.name, sha256: p.model.sha256, inputShape: [...p.model.inputShape] },
     machine: { ...p.machine },
-    segments: p.segments.map((s) => ({ input: s.input, output: s.output, height: s.height, points: s.points.map(([r, ms]) => [r, ms] as [number, number]) })),
+    segments: p.segments.map(segmentToJson),
+    layers: p.layers.map(segmentToJson),
+    callMs: p.callMs,
     tailMs: p.tailMs
   }
 }

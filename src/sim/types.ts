@@ -32,6 +32,13 @@ export interface MeasuredProfile {
   readonly machine: { readonly cpu: string, readonly cores: number, readonly threads: number }
   /** One entry per pair of consecutive cut points, in order. */
   readonly segments: readonly MeasuredSegment[]
+  /**
+   * Layers that span several segments (a conv and the activation after it), measured as one sub-model:
+   * onnxruntime fuses them, so a volume holding the whole layer costs this rather than its segments' sum.
+   */
+  readonly layers: readonly MeasuredSegment[]
+  /** ms of one onnxruntime call of a trivial model: every table value holds it once, a part pays it once. */
+  readonly callMs: number
   /** ms of everything after the spatial prefix (global pooling, fully connected, ...), run whole. */
   readonly tailMs: number
 }

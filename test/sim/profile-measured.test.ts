@@ -27,6 +27,20 @@ describe('measured profiles', () => {
     assert.equal(sim.tailMs('A', 'r'), 16 + 3)
   })
 
+  it('uses a whole layer table where a volume holds the layer, and pays one call per part', () => {
+    const graph = tinyGraph()
+    const base = linearProfile(graph, 'unit', 1, 2, 3)
+    // the layer input -> r (conv a + relu) at 0.5 ms a row, one call of 0.25 ms in every table value
+    const p = { ...base, callMs: 0.25, layers: [{ input: 'input', output: 'r', height: 8, points: [[1, 0.75], [8, 4.25]] as const }] }
+    const sim = createSimulator(scenario(graph, [device('A', 0, p)]))
+    // b[0,4): the layer on r[0,5) 2.75 - 0.25, conv b on 4 rows 8 - 0.25, plus one call
+    assert.equal(sim.partMs('A', { input: 'input', output: 'b' }, [0, 4]), 2.5 + 7.75 + 0.25)
+    // a -> b does not hold conv a: the segments' tables (relu 0 clamps at 0)
+    assert.equal(sim.partMs('A', { input: 'a', output: 'b' }, [0, 4]), 7.75 + 0.25)
+    // the whole model: layer 4.25 - 0.25 and b 16 - 0.25 at full height, then the tail's own measured run
+    assert.equal(sim.wholeModelMs('A'), 4 + 15.75 + 3)
+  })
+
   it('round-trips through its file form and rejects bad tables naming the key', () => {
     const graph = tinyGraph()
     const p = linearProfile(graph, 'unit', 1, 2, 3)

@@ -4,7 +4,7 @@
 import { nodeWork } from '../../graph/cost.js'
 import type { Graph, Range, TensorName } from '../../graph/types.js'
 import type { ComputeCosts, PartGeometry } from '../../sim/compute-cost.js'
-import { layerCuts } from '../layers.js'
+import { layerCuts } from '../../sim/layers.js'
 import { Rng } from './rng.js'
 
 export interface LcPssInit {

@@ -4,7 +4,7 @@ import { nodeWindow, unsplittableReason } from '../../graph/regions.js'
 import type { Graph, TensorName } from '../../graph/types.js'
 import type { Plan } from '../../plan/types.js'
 import type { Simulator } from '../../sim/simulate.js'
-import { cutHeight } from '../layers.js'
+import { cutHeight } from '../../sim/layers.js'
 import { allTo, buildPlan, largestShare, wholeModelTimes } from '../plan-build.js'
 import type { SplitEnvironment, SplitEpisode, VolumeFeatures } from './environment.js'
 

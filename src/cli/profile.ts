@@ -1,0 +1,76 @@
+// tessera profile MODEL: measure this machine's compute profile of a model; write the table the simulator reads.
+import { writeFileSync } from 'node:fs'
+import { parseArgs } from 'node:util'
+import { resolveModel } from '../../models/zoo.js'
+import { loadGraphFile } from '../graph/load.js'
+import { measureProfile } from '../sim/profile-measure.js'
+import { measuredProfileToJson } from '../sim/profile-measured.js'
+import { parseIntFlag, parseShape } from './args.js'
+import { bar, progressLine } from './progress.js'
+
+const HELP = `usage: tessera profile MODEL [--threads T] [--input-shape 1,3,H,W] [--repeats R] [--out FILE] [--json]
+
+Measures on this machine, with onnxruntime, the latency of every segment of MODEL between two
+consecutive cut points against the number of output rows it computes (every count up to 8, then
+about 1.4x apart, up to the height), and the non-spatial tail. A scenario device whose profile is
+the path of the file written here is simulated with these tables (interpolated linearly).
+MODEL is a built-in model name or a path to an .onnx file. Default --out: MODEL-profile.json.`
+
+export async function run (argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      threads: { type: 'string' },
+      'input-shape': { type: 'string' },
+      repeats: { type: 'string' },
+      out: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false }
+    }
+  })
+  if (values.help) {
+    process.stdout.write(HELP + '\n')
+    return 0
+  }
+  if (positionals.length !== 1) {
+    process.stderr.write(HELP + '\n')
+    return 2
+  }
+  const threads = parseIntFlag(values.threads, '--threads', 1, 1, 256)
+  const repeats = parseIntFlag(values.repeats, '--repeats', 5, 1, 1000)
+  const inputShape = parseShape(values['input-shape'])
+  const model = await resolveModel(positionals[0], { inputShape })
+  const graph = loadGraphFile(model.path, { inputShape, name: model.name })
+  const out = values.out ?? `${model.name}-profile.json`
+  const progress = progressLine(process.stderr, 2000)
+  const controller = new AbortController()
+  const onSigint = (): void => controller.abort(new Error('interrupted'))
+  process.once('SIGINT', onSigint)
+  const started = performance.now()
+  let profile
+  try {
+    profile = await measureProfile(graph, {
+      threads,
+      repeats,
+      name: out,
+      signal: controller.signal,
+      onProgress: (done, total, label) => progress.update(`profiling ${graph.name} ${bar(done / total)} ${label}`)
+    })
+  } finally {
+    process.off('SIGINT', onSigint)
+    progress.done()
+  }
+  const json = measuredProfileToJson(profile)
+  writeFileSync(out, JSON.stringify(json) + '\n')
+  if (values.json) {
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n')
+    return 0
+  }
+  const whole = profile.segments.reduce((s, seg) => s + seg.points[seg.points.length - 1][1], 0) + profile.tailMs
+  process.stdout.write(`${graph.name} [${graph.inputShape.join(', ')}] on ${profile.machine.cpu}, ${threads} thread(s): ` +
+    `${profile.segments.length} segments, ${profile.segments.reduce((s, seg) => s + seg.points.length, 0)} points, ` +
+    `whole model ~${whole.toFixed(1)} ms by the table; measured in ${((performance.now() - started) / 1000).toFixed(0)} s\n` +
+    `profile written to ${out}\n`)
+  return 0
+}

@@ -1,0 +1,154 @@
+// Measuring a measured profile on this machine: every segment between consecutive cut points, run on
+// onnxruntime as a part sub-model at a range of output rows, plus the tail. The simulator interpolates.
+import { cpus } from 'node:os'
+import { cutPoints, spatialPrefixEnd } from '../graph/cuts.js'
+import { unsplittableReason } from '../graph/regions.js'
+import type { Graph, Range, Volume } from '../graph/types.js'
+import { createSession } from '../engine/runtime.js'
+import { partModel, tailModel, type SubModel } from '../engine/sub-model.js'
+import type { HostTensor } from '../engine/tensor.js'
+import { allocate } from '../graph/tensor-data.js'
+import { logger } from '../logger.js'
+import { OnnxBuilder } from '../../models/onnx-builder.js'
+import { layerCuts } from './layers.js'
+import type { MeasuredProfile, MeasuredSegment } from './types.js'
+
+const log = logger('profile')
+
+export interface MeasureOptions {
+  /** onnxruntime intra-op threads (default 1). */
+  threads?: number
+  /** Timed runs per point; the median is kept (default 5). */
+  repeats?: number
+  /** Untimed runs first (default 1). */
+  warmup?: number
+  /** Name recorded in the profile (default "this machine"). */
+  name?: string
+  signal?: AbortSignal
+  /** Called after every measured point. */
+  onProgress?: (done: number, total: number, label: string) => void
+}
+
+/**
+ * Output row counts to measure for a tensor of `height` rows: every count up to 8 (where fixed costs and
+ * vectorisation steps show), then about 1.4x apart, and always the whole height.
+ */
+export function profileRows (height: number): number[] {
+  const rows = new Set<number>()
+  for (let r = 1; r <= Math.min(8, height); r++) rows.add(r)
+  for (let r = 8; r < height; r = Math.ceil(r * 1.4)) rows.add(r)
+  rows.add(height)
+  return [...rows].sort((a, b) => a - b)
+}
+
+function median (xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+/** A random float32 input for a sub-model's first port. */
+function randomFeeds (m: SubModel): Record<string, HostTensor> {
+  const feeds: Record<string, HostTensor> = {}
+  for (const port of m.inputs) {
+    const data = allocate(port.dataType, port.dims.reduce((a, b) => a * b, 1))
+    if (data instanceof Float32Array) for (let i = 0; i < data.length; i++) data[i] = Math.random() * 2 - 1
+    feeds[port.name] = { dataType: port.dataType, dims: port.dims, data }
+  }
+  return feeds
+}
+
+/** Median ms of running a sub-model (session creation excluded). */
+export async function timeSubModel (m: SubModel, options: { threads: number, repeats: number, warmup: number }): Promise<number> {
+  const session = await createSession(m.bytes, { threads: options.threads })
+  try {
+    const feeds = randomFeeds(m)
+    for (let i = 0; i < options.warmup; i++) await session.run(feeds)
+    const times: number[] = []
+    for (let i = 0; i < options.repeats; i++) {
+      const t0 = performance.now()
+      await session.run(feeds)
+      times.push(performance.now() - t0)
+    }
+    return median(times)
+  } finally {
+    await session.dispose()
+  }
+}
+
+/** A one-node model on a single element: what one onnxruntime call costs by itself. */
+function trivialModel (): SubModel {
+  const b = new OnnxBuilder({ name: 'call' })
+  b.output(b.relu(b.input('x', [1, 1, 1, 1]), 'y'))
+  return { key: 'call', bytes: b.encode(), inputs: [{ name: 'x', dataType: 'float32', dims: [1, 1, 1, 1] }], outputs: [{ name: 'y', dataType: 'float32', dims: [1, 1, 1, 1] }], graphNodes: 1, addedNodes: 0 }
+}
+
+/** Rows [start, start + n) centred in the height: an inner part, with halo on both sides. */
+function centred (height: number, n: number): Range {
+  const start = Math.floor((height - n) / 2)
+  return [start, start + n]
+}
+
+/** Measures the profile of `graph` on this machine. */
+export async function measureProfile (graph: Graph, options: MeasureOptions = {}): Promise<MeasuredProfile> {
+  const threads = options.threads ?? 1
+  const timing = { threads, repeats: options.repeats ?? 5, warmup: options.warmup ?? 1 }
+  const cuts = cutPoints(graph)
+  const plan = cuts.slice(1).map((output, i) => {
+    const volume: Volume = { input: cuts[i], output }
+    const height = graph.shapes.get(output)![graph.layout.get(output)!.h]
+    // A segment that needs every row (a squeeze-excite block) only ever runs whole.
+    const rows = unsplittableReason(graph, volume) == null ? profileRows(height) : [height]
+    return { volume, height, rows }
+  })
+  // Layers spanning several segments (conv + activation) are measured whole too: onnxruntime fuses them.
+  const layerCut = layerCuts(graph)
+  const index = new Map(cuts.map((c, i) => [c, i]))
+  const layerPlan = layerCut.slice(1).flatMap((output, i) => {
+    const input = layerCut[i]
+    if (index.get(output)! - index.get(input)! < 2) return []
+    const volume: Volume = { input, output }
+    const height = graph.shapes.get(output)![graph.layout.get(output)!.h]
+    return [{ volume, height, rows: unsplittableReason(graph, volume) == null ? profileRows(height) : [height] }]
+  })
+  const total = [...plan, ...layerPlan].reduce((s, p) => s + p.rows.length, 0) + 1
+  let done = 0
+  const segments: MeasuredSegment[] = []
+  for (const { volume, height, rows } of plan) {
+    const points: Array<[number, number]> = []
+    for (const n of rows) {
+      options.signal?.throwIfAborted()
+      const ms = await timeSubModel(partModel(graph, volume, centred(height, n)), timing)
+      points.push([n, ms])
+      done++
+      options.onProgress?.(done, total, `${volume.input} -> ${volume.output} rows ${n}/${height}`)
+    }
+    log('%s -> %s: %o', volume.input, volume.output, points)
+    segments.push({ input: volume.input, output: volume.output, height, points })
+  }
+  const layers: MeasuredSegment[] = []
+  for (const { volume, height, rows } of layerPlan) {
+    const points: Array<[number, number]> = []
+    for (const n of rows) {
+      options.signal?.throwIfAborted()
+      points.push([n, await timeSubModel(partModel(graph, volume, centred(height, n)), timing)])
+      done++
+      options.onProgress?.(done, total, `layer ${volume.input} -> ${volume.output} rows ${n}/${height}`)
+    }
+    layers.push({ input: volume.input, output: volume.output, height, points })
+  }
+  const callMs = await timeSubModel(trivialModel(), { ...timing, repeats: 50 * timing.repeats })
+  const tail = tailModel(graph, spatialPrefixEnd(graph))
+  const tailMs = tail == null ? 0 : await timeSubModel(tail, timing)
+  options.onProgress?.(total, total, 'tail')
+  return {
+    kind: 'measured',
+    name: options.name ?? 'this machine',
+    model: { name: graph.name, sha256: graph.sha256, inputShape: [...graph.inputShape] },
+    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, threads },
+    segments,
+    layers,
+    callMs,
+    tailMs
+  }
+}
