@@ -5,6 +5,13 @@ import { TesseraError } from '../errors.js'
 export type Command = (argv: string[]) => Promise<number>
 
 const COMMANDS: Record<string, { summary: string, load: () => Promise<{ run: Command }> }> = {
+  plan: { summary: 'plan an inference of a scenario with one planner; print the plan and its predicted latency', load: async () => await import('./plan.js') },
+  simulate: { summary: 'simulate a plan on a scenario: latency and per-device timeline (--gantt draws it)', load: async () => await import('./simulate.js') },
+  profile: { summary: 'measure this machine\'s compute profile of a model (latency per volume against rows)', load: async () => await import('./profile.js') },
+  bench: { summary: 'benchmarks (tessera bench planners, ...) printed as tables', load: async () => await import('./bench.js') },
+  check: { summary: 'run random plans part by part on this machine and compare with the whole model', load: async () => await import('./check.js') },
+  inspect: { summary: 'show a model\'s nodes, shapes, FLOPs and valid cut points', load: async () => await import('./inspect.js') },
+  zoo: { summary: 'list the built-in models, or build them (seeded weights) into the model cache', load: async () => await import('./zoo.js') },
 }
 
 function usage (): string {
