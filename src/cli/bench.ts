@@ -3,7 +3,8 @@ import { InvalidInputError } from '../errors.js'
 import type { Command } from './main.js'
 
 const BENCHES: Record<string, { summary: string, load: () => Promise<{ run: Command }> }> = {
-  planners: { summary: 'every planner on every scenario: predicted latency, lower bound, planning time', load: async () => await import('./bench-planners.js') }
+  planners: { summary: 'every planner on every scenario: predicted latency, lower bound, planning time', load: async () => await import('./bench-planners.js') },
+  engine: { summary: 'latency of the whole model against the same model run as 1 and 4 layer-volumes on one device', load: async () => await import('./bench-engine.js') }
 }
 
 function usage (): string {

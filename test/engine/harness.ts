@@ -192,3 +192,30 @@ export function allRanges (n: number): Range[] {
   for (let a = 0; a < n; a++) for (let b = a + 1; b <= n; b++) out.push([a, b])
   return out
 }
+
+/**
+ * A small CNN with every structure a plan meets: a residual block with a strided shortcut, concat
+ * branches, a ceil_mode pool, a squeeze-excite block, then global pooling and a classifier.
+ */
+export function smallNet (shape: number[] = [1, 3, 20, 18]): Uint8Array {
+  const b = new OnnxBuilder({ name: 'smallnet', seed: 12 })
+  const x = b.input('x', shape)
+  const r0 = b.relu(b.conv(x, { name: 'c0', out: 4, kernel: 3, pad: 1 }), 'r0')
+  const a = b.relu(b.conv(r0, { name: 'res.a', out: 6, kernel: 3, pad: 1 }), 'res.a.relu')
+  const bb = b.conv(a, { name: 'res.b', out: 6, kernel: 3, pad: 1, stride: 2 })
+  const sc = b.conv(r0, { name: 'res.sc', out: 6, kernel: 1, stride: 2 })
+  const r1 = b.relu(b.add(bb, sc, 'res.add'), 'r1')
+  const i1 = b.conv(r1, { name: 'inc.1x1', out: 2, kernel: 1 })
+  const i3 = b.conv(r1, { name: 'inc.3x3', out: 3, kernel: 3, pad: 1 })
+  const ip = b.conv(b.maxPool(r1, { name: 'inc.pool', kernel: 3, stride: 1, pad: 1 }), { name: 'inc.pool.1x1', out: 2, kernel: 1 })
+  const cat = b.concat([i1, i3, ip], 'cat')
+  const p = b.node('MaxPool', [cat], { name: 'pool', attrs: { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]), ceil_mode: attr.int(1) }, outputShapes: [[1, 7, Math.ceil(shape[2] / 4), Math.ceil(shape[3] / 4)]] })[0]
+  const s = b.relu(b.conv(p, { name: 'se.conv', out: 8, kernel: 3, pad: 1 }), 'se.in')
+  const g = b.globalAvgPool(s, 'se.pool')
+  const gate = b.node('Sigmoid', [b.conv(g, { name: 'se.fc', out: 8, kernel: 1 })], { name: 'se.gate', outputShapes: [[1, 8, 1, 1]] })[0]
+  const m = b.node('Mul', [s, gate], { name: 'se.scale', outputShapes: [[1, 8, Math.ceil(shape[2] / 4), Math.ceil(shape[3] / 4)]] })[0]
+  const last = b.relu(b.conv(m, { name: 'head', out: 8, kernel: 3, pad: 1 }), 'head.relu')
+  const f = b.flatten(b.globalAvgPool(last, 'gap'), 'flat')
+  b.output(b.gemm(f, { name: 'fc', out: 5, output: 'y' }))
+  return b.encode()
+}

@@ -1,0 +1,145 @@
+// tessera bench engine MODEL: what running a model as layer-volume sub-models costs on one device,
+// against the whole model on onnxruntime.
+import { readFileSync } from 'node:fs'
+import { cpus } from 'node:os'
+import { parseArgs } from 'node:util'
+import { resolveModel } from '../../models/zoo.js'
+import { executePlan, SessionPool } from '../engine/execute.js'
+import { createSession } from '../engine/runtime.js'
+import type { HostTensor } from '../engine/tensor.js'
+import { cutPoints, spatialPrefixEnd } from '../graph/cuts.js'
+import { loadGraphFile } from '../graph/load.js'
+import type { Graph } from '../graph/types.js'
+import type { Plan } from '../plan/types.js'
+import { parseIntFlag, parseShape } from './args.js'
+
+const HELP = `usage: tessera bench engine MODEL [--runs R] [--threads T] [--input-shape 1,3,H,W] [--json]
+
+Median latency of one inference of MODEL three ways on this machine, with the same onnxruntime
+settings: the whole model; the model as 1 layer-volume (the whole spatial prefix, one part) plus
+the tail; and as 4 layer-volumes (cuts evenly spaced among the valid cut points) plus the tail.
+Defaults: 20 timed runs after 3 warm-up runs, 1 thread.
+JSON: { "wholeMs", "oneVolumeMs", "fourVolumesMs", "oneVolumeRatio", "fourVolumesRatio" }.`
+
+export interface EngineBench {
+  model: string
+  inputShape: number[]
+  runs: number
+  threads: number
+  wholeMs: number
+  oneVolumeMs: number
+  fourVolumesMs: number
+  oneVolumeRatio: number
+  fourVolumesRatio: number
+}
+
+function median (xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = Math.floor(s.length / 2)
+  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+/** A plan of `count` volumes (cuts evenly spaced along the valid cut points), one device for everything. */
+export function singleDevicePlan (graph: Graph, count: number): Plan {
+  const cuts = cutPoints(graph)
+  const end = cuts.indexOf(spatialPrefixEnd(graph))
+  const n = Math.max(1, Math.min(count, end))
+  const bounds = Array.from({ length: n + 1 }, (_, i) => Math.round((i * end) / n))
+  const volumes = []
+  for (let i = 0; i < n; i++) {
+    const output = cuts[bounds[i + 1]]
+    const shape = graph.shapes.get(output)!
+    volumes.push({ input: cuts[bounds[i]], output, parts: [{ device: 'local', rows: [0, shape[graph.layout.get(output)!.h]] as [number, number] }] })
+  }
+  return { planner: 'bench', model: { name: graph.name, sha256: graph.sha256, inputShape: graph.inputShape }, volumes, tail: { device: 'local' } }
+}
+
+async function timeRuns (warmup: number, runs: number, once: () => Promise<void>): Promise<number> {
+  for (let i = 0; i < warmup; i++) await once()
+  const times: number[] = []
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now()
+    await once()
+    times.push(performance.now() - t0)
+  }
+  return median(times)
+}
+
+/** Measures the three latencies of `tessera bench engine`. */
+export async function benchEngine (graph: Graph, wholeModel: Uint8Array, options: { runs: number, threads: number, warmup?: number }): Promise<EngineBench> {
+  const warmup = options.warmup ?? 3
+  const n = graph.inputShape.reduce((a, b) => a * b, 1)
+  const input: HostTensor = { dataType: 'float32', dims: graph.inputShape, data: Float32Array.from({ length: n }, (_, i) => Math.sin(i)) }
+  const whole = await createSession(wholeModel, { threads: options.threads })
+  let wholeMs: number
+  try {
+    wholeMs = await timeRuns(warmup, options.runs, async () => { await whole.run({ [graph.input]: input }) })
+  } finally {
+    await whole.dispose()
+  }
+  const asPlan = async (count: number): Promise<number> => {
+    const plan = singleDevicePlan(graph, count)
+    const pool = new SessionPool({ threads: options.threads })
+    try {
+      return await timeRuns(warmup, options.runs, async () => { await executePlan(graph, plan, input, { sessions: pool }) })
+    } finally {
+      await pool.dispose()
+    }
+  }
+  const oneVolumeMs = await asPlan(1)
+  const fourVolumesMs = await asPlan(4)
+  return {
+    model: graph.name,
+    inputShape: graph.inputShape,
+    runs: options.runs,
+    threads: options.threads,
+    wholeMs,
+    oneVolumeMs,
+    fourVolumesMs,
+    oneVolumeRatio: oneVolumeMs / wholeMs,
+    fourVolumesRatio: fourVolumesMs / wholeMs
+  }
+}
+
+export async function run (argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      runs: { type: 'string' },
+      threads: { type: 'string' },
+      'input-shape': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false }
+    }
+  })
+  if (values.help) {
+    process.stdout.write(HELP + '\n')
+    return 0
+  }
+  if (positionals.length !== 1) {
+    process.stderr.write(HELP + '\n')
+    return 2
+  }
+  const runs = parseIntFlag(values.runs, '--runs', 20, 1, 10000)
+  const threads = parseIntFlag(values.threads, '--threads', 1, 1, 256)
+  const inputShape = parseShape(values['input-shape'])
+  const model = await resolveModel(positionals[0], { inputShape })
+  const graph = loadGraphFile(model.path, { inputShape, name: model.name })
+  const r = await benchEngine(graph, readFileSync(model.path), { runs, threads })
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ wholeMs: r.wholeMs, oneVolumeMs: r.oneVolumeMs, fourVolumesMs: r.fourVolumesMs, oneVolumeRatio: r.oneVolumeRatio, fourVolumesRatio: r.fourVolumesRatio }) + '\n')
+    return 0
+  }
+  const cpu = cpus()[0]?.model ?? 'unknown CPU'
+  process.stdout.write(`${r.model} [${r.inputShape.join(',')}], median of ${runs} runs, ${threads} thread(s), ${cpu}\n`)
+  const rows = [
+    ['whole model', r.wholeMs.toFixed(2), '1.000'],
+    ['1 volume + tail', r.oneVolumeMs.toFixed(2), r.oneVolumeRatio.toFixed(3)],
+    ['4 volumes + tail', r.fourVolumesMs.toFixed(2), r.fourVolumesRatio.toFixed(3)]
+  ]
+  const head = ['run', 'ms', 'x whole']
+  const w = head.map((h, c) => Math.max(h.length, ...rows.map(x => x[c].length)))
+  for (const line of [head, ...rows]) process.stdout.write(line.map((v, c) => (c === 0 ? v.padEnd(w[c]) : v.padStart(w[c]))).join('  ') + '\n')
+  return 0
+}
