@@ -1,0 +1,105 @@
+import { test, before } from 'node:test'
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { Graph } from '../../src/graph/types.js'
+import { DISTREDGE_SPEC, distredge } from '../../src/planners/distredge/index.js'
+import { lcPss } from '../../src/planners/distredge/lc-pss.js'
+import { parsePolicy } from '../../src/planners/distredge/policy-file.js'
+import { offload } from '../../src/planners/offload.js'
+import { parseScenario, resolveScenario } from '../../src/sim/scenario.js'
+import { createSimulator } from '../../src/sim/simulate.js'
+import { ComputeCosts } from '../../src/sim/compute-cost.js'
+import { buildPlan } from '../../src/planners/plan-build.js'
+import type { Scenario } from '../../src/sim/types.js'
+
+let graph: Graph
+
+before(async () => {
+  graph = (await resolveScenario(parseScenario({ model: 'vgg16', inputShape: [1, 3, 64, 64], requester: { uplinkMbps: 1 }, devices: [{ id: 'x', profile: 'nano', uplinkMbps: 1 }] }))).graph
+})
+
+async function scenario (devices: Array<{ id: string, profile: string, uplinkMbps: number }>, latencyMs = 0): Promise<Scenario> {
+  return await resolveScenario(parseScenario({ name: 'test', model: 'vgg16', inputShape: [1, 3, 64, 64], requester: { uplinkMbps: 1e5 }, devices, latencyMs }), { graph })
+}
+
+const quick = { episodes: 150, explorationDecay: 1 / 60, restarts: 2 }
+
+test('LC-PSS: alpha = 0 cuts at every layer that pays, alpha = 1 keeps one volume, 0.75 in between', () => {
+  const costs = new ComputeCosts(graph)
+  const at = (alpha: number): number => lcPss(graph, costs, { alpha, samples: 20, devices: 4, seed: 1 }).cuts.length - 1
+  const none = at(1)
+  const paper = at(0.75)
+  const all = at(0)
+  assert.equal(none, 1)
+  assert.ok(all >= 8, `alpha = 0 gives ${all} volumes`)
+  assert.ok(paper > none && paper < all, `alpha = 0.75 gives ${paper} volumes`)
+})
+
+test('two equal devices on a fast network split every volume about half and half', async () => {
+  const s = await scenario([{ id: 'a', profile: 'tx2', uplinkMbps: 1e5 }, { id: 'b', profile: 'tx2', uplinkMbps: 1e5 }])
+  const plan = await distredge({ config: quick }).plan(s, { seed: 1 })
+  const sim = createSimulator(s)
+  assert.equal(plan.predictedMs, sim.latency(plan))
+  // The optimum for the partition LC-PSS chose: exact halves (rows are costed in steps of 8 on a tx2).
+  const cuts = [plan.volumes[0].input, ...plan.volumes.map(v => v.output)]
+  const halves = plan.volumes.map(v => { const h = v.parts[1].rows[1]; return [0, Math.ceil(h / 2), h] })
+  const optimum = sim.latency(buildPlan(s, 'halves', cuts, halves, 'a'))
+  assert.ok(plan.predictedMs! <= optimum * 1.02, `${plan.predictedMs} ms against ${optimum} ms for halves`)
+  for (const v of plan.volumes) {
+    const h = v.parts[1].rows[1]
+    if (h < 16) continue
+    const larger = Math.max(...v.parts.map(p => p.rows[1] - p.rows[0]))
+    assert.ok(larger <= 0.6 * h, `volume ${v.output}: ${JSON.stringify(v.parts.map(p => p.rows))}`)
+  }
+})
+
+test('one device ten times faster behind slow links gets everything', async () => {
+  const s = await scenario([{ id: 'pi-1', profile: 'pi3', uplinkMbps: 2 }, { id: 'xavier', profile: 'xavier', uplinkMbps: 2 }, { id: 'pi-2', profile: 'pi3', uplinkMbps: 2 }], 1)
+  const plan = await distredge({ config: quick }).plan(s, { seed: 1 })
+  for (const v of plan.volumes) {
+    for (const p of v.parts) if (p.device !== 'xavier') assert.equal(p.rows[1] - p.rows[0], 0, `volume ${v.output}: ${JSON.stringify(v.parts)}`)
+  }
+  assert.equal(plan.tail.device, 'xavier')
+  const sim = createSimulator(s)
+  assert.ok(plan.predictedMs! <= sim.latency(await offload().plan(s)) + 1e-9)
+})
+
+test('the same seed gives the same plan', async () => {
+  const s = await scenario([{ id: 'a', profile: 'nano', uplinkMbps: 50 }, { id: 'b', profile: 'tx2', uplinkMbps: 100 }, { id: 'c', profile: 'xavier', uplinkMbps: 200 }], 1)
+  const config = { episodes: 40, restarts: 1 }
+  const a = await distredge({ config }).plan(s, { seed: 7 })
+  const b = await distredge({ config }).plan(s, { seed: 7 })
+  assert.deepEqual(a, b)
+})
+
+test('a saved policy plans at once, fine-tunes, and is checked against the scenario', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-policy-'))
+  const file = join(dir, 'policy.json')
+  const s = await scenario([{ id: 'a', profile: 'nano', uplinkMbps: 100 }, { id: 'b', profile: 'tx2', uplinkMbps: 100 }, { id: 'c', profile: 'tx2', uplinkMbps: 300 }], 1)
+  const trained = await distredge({ config: quick, savePolicy: file }).plan(s, { seed: 2 })
+  const saved = parsePolicy(JSON.parse(readFileSync(file, 'utf8')))
+  assert.deepEqual(saved.devices, ['a', 'b', 'c'])
+  assert.equal(saved.best.latencyMs, trained.predictedMs)
+  assert.deepEqual(saved.weights.actor.spec.sizes, [7, 32, 32, 2])
+  const atOnce = await DISTREDGE_SPEC.create({ policy: file, episodes: '0' }).plan(s, { seed: 3 })
+  assert.ok(atOnce.predictedMs! <= trained.predictedMs! + 1e-9, `${atOnce.predictedMs} vs ${trained.predictedMs}`)
+  const tuned = await distredge({ config: { episodes: 30, restarts: 1 }, policy: file }).plan(s, { seed: 4 })
+  assert.ok(tuned.predictedMs! <= trained.predictedMs! + 1e-9)
+
+  const two = await scenario([{ id: 'a', profile: 'nano', uplinkMbps: 100 }, { id: 'b', profile: 'tx2', uplinkMbps: 100 }])
+  await assert.rejects(DISTREDGE_SPEC.create({ policy: file, episodes: '0' }).plan(two), { name: 'InvalidInputError', message: /trained for 3 devices, the scenario has 2/ })
+  const bad = JSON.parse(readFileSync(file, 'utf8'))
+  bad.actor.sizes = [7, 32, 3]
+  writeFileSync(file, JSON.stringify(bad))
+  await assert.rejects(DISTREDGE_SPEC.create({ policy: file, episodes: '0' }).plan(s), { name: 'InvalidInputError', message: /actor\.sizes 7-32-3 does not fit 3 devices/ })
+  writeFileSync(file, JSON.stringify({ ...bad, version: 9 }))
+  await assert.rejects(DISTREDGE_SPEC.create({ policy: file, episodes: '0' }).plan(s), { name: 'InvalidInputError', message: /version/ })
+})
+
+test('bad flags are rejected with the flag named', () => {
+  assert.throws(() => DISTREDGE_SPEC.create({ episodes: 'many' }), { name: 'InvalidInputError', message: /--episodes: expected an integer/ })
+  assert.throws(() => DISTREDGE_SPEC.create({ episodes: '0' }), { name: 'InvalidInputError', message: /--episodes 0 needs --policy/ })
+  assert.throws(() => DISTREDGE_SPEC.create({ evaluations: '5' }), { name: 'InvalidInputError', message: /does not take --evaluations/ })
+})
