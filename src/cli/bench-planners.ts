@@ -76,8 +76,8 @@ export function formatTable (rows: BenchRow[], offloadMs: Map<string, number>, m
     return [p, speedups.length > 0 ? geomean(speedups).toFixed(2) : '-', geomean(mine.map((r) => r.latencyMs / r.lowerBoundMs)).toFixed(2),
       `${best.get(p) ?? 0}/${scenarios}`, (mine.reduce((s, r) => s + r.planningMs, 0) / 1000).toFixed(1)]
   })
-  const numeric = (i: number): boolean => i >= 2
-  const render = (head: string[], lines: string[][]): string => {
+  const render = (head: string[], lines: string[][], textColumns: number): string => {
+    const numeric = (i: number): boolean => i >= textColumns
     if (markdown) {
       const sep = head.map((_, i) => numeric(i) ? '---:' : '---')
       return [head, sep, ...lines].map((l) => `| ${l.join(' | ')} |`).join('\n')
@@ -86,7 +86,7 @@ export function formatTable (rows: BenchRow[], offloadMs: Map<string, number>, m
     const fmt = (l: string[]): string => l.map((c, i) => numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])).join('  ')
     return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(fmt)].join('\n')
   }
-  return `${render(header, body)}\n\n${render(summaryHeader, summary)}`
+  return `${render(header, body, 2)}\n\n${render(summaryHeader, summary, 1)}`
 }
 
 export async function run (argv: string[]): Promise<number> {

@@ -15,6 +15,7 @@ import { offload } from '../../src/planners/offload.js'
 import { minMaxRows } from '../../src/planners/row-split.js'
 import { graphWork } from '../../src/graph/cost.js'
 import type { Plan } from '../../src/plan/types.js'
+import { validatePlan } from '../../src/plan/validate.js'
 import { loadScenario, parseScenario, resolveScenario } from '../../src/sim/scenario.js'
 import { createSimulator } from '../../src/sim/simulate.js'
 import type { Scenario } from '../../src/sim/types.js'
@@ -144,8 +145,20 @@ describe('baseline planners', () => {
     }
   })
 
-  it('every planner gives a plan the simulator runs, rows covering each volume', async () => {
-    for (const [name, spec] of Object.entries(PLANNERS)) {
+  it('every baseline gives a valid plan on every suite scenario', async () => {
+    const baselines = ['offload', 'modnn', 'mednn', 'coedge', 'deepthings', 'deeperthings', 'aofl']
+    for (const f of readdirSync(SUITE).filter((x) => x.endsWith('.json'))) {
+      const sc = await loadScenario(join(SUITE, f))
+      for (const name of baselines) {
+        const p = await PLANNERS[name].create().plan(sc)
+        assert.doesNotThrow(() => validatePlan(sc.graph, p, { devices: sc.devices.map((d) => d.id) }), `${name} on ${sc.name}`)
+      }
+    }
+  })
+
+  it('every baseline gives a plan the simulator runs, rows covering each volume', async () => {
+    for (const name of ['offload', 'modnn', 'mednn', 'coedge', 'deepthings', 'deeperthings', 'aofl']) {
+      const spec = PLANNERS[name]
       const p = await spec.create().plan(s, { seed: 1 })
       assert.equal(p.planner, name)
       assert.equal(p.model.sha256, s.graph.sha256)
