@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict'
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, it } from 'node:test'
+import { OnnxBuilder } from '../../models/onnx-builder.js'
+import { loadGraph } from '../../src/graph/load.js'
+import { measureProfile, profileRows } from '../../src/sim/profile-measure.js'
+import { readMeasuredProfile } from '../../src/sim/profile-measured.js'
+import { loadScenario } from '../../src/sim/scenario.js'
+import { createSimulator } from '../../src/sim/simulate.js'
+import { tessera } from '../cli/cli-scenario.js'
+
+/** A small conv net: two conv + relu layers, a pool, global pooling and a classifier. */
+function smallNet (): Uint8Array {
+  const b = new OnnxBuilder({ name: 'small', seed: 3 })
+  let x = b.input('input', [1, 3, 32, 32])
+  x = b.relu(b.conv(x, { name: 'c1', out: 8, kernel: 3, pad: 1 }), 'r1')
+  x = b.maxPool(x, { name: 'p1', kernel: 2, stride: 2 })
+  x = b.relu(b.conv(x, { name: 'c2', out: 8, kernel: 3, pad: 1 }), 'r2')
+  x = b.flatten(b.globalAvgPool(x, 'gap'), 'flat')
+  b.output(b.gemm(x, { name: 'fc', out: 10, output: 'output' }))
+  return b.encode()
+}
+
+describe('measuring a profile', () => {
+  it('picks every row count up to 8, then about 1.4x apart, and the height', () => {
+    assert.deepEqual(profileRows(5), [1, 2, 3, 4, 5])
+    assert.deepEqual(profileRows(32), [1, 2, 3, 4, 5, 6, 7, 8, 12, 17, 24, 32])
+  })
+
+  it('measures every segment, the fused layers, one call and the tail', async () => {
+    const graph = loadGraph(smallNet(), { name: 'small' })
+    const p = await measureProfile(graph, { repeats: 2 })
+    assert.deepEqual(p.segments.map((s) => `${s.input}>${s.output}`), ['input>c1', 'c1>r1', 'r1>p1', 'p1>c2', 'c2>r2'])
+    assert.deepEqual(p.layers.map((s) => `${s.input}>${s.output}`), ['input>r1', 'p1>r2'])
+    assert.deepEqual(p.segments[0].points.map(([r]) => r), profileRows(32))
+    assert.deepEqual(p.segments[3].points.map(([r]) => r), profileRows(16))
+    for (const s of [...p.segments, ...p.layers]) for (const [, ms] of s.points) assert.ok(ms > 0 && ms < 1000)
+    assert.ok(p.callMs > 0 && p.tailMs > 0)
+    assert.equal(p.model.sha256, graph.sha256)
+  })
+
+  it('tessera profile writes a file a scenario device can name', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-profile-'))
+    writeFileSync(join(dir, 'small.onnx'), smallNet())
+    const r = tessera('profile', join(dir, 'small.onnx'), '--repeats', '1', '--out', join(dir, 'me.json'))
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /profile written to/)
+    const p = readMeasuredProfile(join(dir, 'me.json'))
+    assert.equal(p.segments.length, 5)
+    writeFileSync(join(dir, 's.json'), JSON.stringify({
+      model: 'small.onnx',
+      requester: { uplinkMbps: 100 },
+      devices: [{ id: 'me', profile: 'me.json', uplinkMbps: 100 }, { id: 'twin', profile: 'me.json', uplinkMbps: 100 }]
+    }))
+    return loadScenario(join(dir, 's.json')).then((s) => {
+      const sim = createSimulator(s)
+      // T_d by the table: the fused layers at full height, less one call each, then the measured tail
+      const full = (t: { points: ReadonlyArray<readonly [number, number]> }): number => t.points[t.points.length - 1][1] - p.callMs
+      const expected = full(p.layers[0]) + full(p.segments[2]) + full(p.layers[1]) + p.tailMs
+      assert.ok(Math.abs(sim.wholeModelMs('me') - expected) < 1e-9)
+      assert.equal(sim.wholeModelMs('twin'), sim.wholeModelMs('me'))
+      assert.equal(JSON.parse(readFileSync(join(dir, 'me.json'), 'utf8')).kind, 'measured')
+    })
+  })
+})
