@@ -54,40 +54,34 @@ export function singleDevicePlan (graph: Graph, count: number): Plan {
   return { planner: 'bench', model: { name: graph.name, sha256: graph.sha256, inputShape: graph.inputShape }, volumes, tail: { device: 'local' } }
 }
 
-async function timeRuns (warmup: number, runs: number, once: () => Promise<void>): Promise<number> {
-  for (let i = 0; i < warmup; i++) await once()
-  const times: number[] = []
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now()
-    await once()
-    times.push(performance.now() - t0)
-  }
-  return median(times)
-}
-
-/** Measures the three latencies of `tessera bench engine`. */
+/** Measures the three latencies of `tessera bench engine`, interleaving the runs so that load changes hit all three alike. */
 export async function benchEngine (graph: Graph, wholeModel: Uint8Array, options: { runs: number, threads: number, warmup?: number }): Promise<EngineBench> {
   const warmup = options.warmup ?? 3
   const n = graph.inputShape.reduce((a, b) => a * b, 1)
   const input: HostTensor = { dataType: 'float32', dims: graph.inputShape, data: Float32Array.from({ length: n }, (_, i) => Math.sin(i)) }
   const whole = await createSession(wholeModel, { threads: options.threads })
-  let wholeMs: number
+  const pool = new SessionPool({ threads: options.threads })
+  const one = singleDevicePlan(graph, 1)
+  const four = singleDevicePlan(graph, 4)
+  const runners: Array<() => Promise<unknown>> = [
+    async () => await whole.run({ [graph.input]: input }),
+    async () => await executePlan(graph, one, input, { sessions: pool }),
+    async () => await executePlan(graph, four, input, { sessions: pool })
+  ]
+  const times: number[][] = runners.map(() => [])
   try {
-    wholeMs = await timeRuns(warmup, options.runs, async () => { await whole.run({ [graph.input]: input }) })
+    for (let i = 0; i < warmup + options.runs; i++) {
+      for (let k = 0; k < runners.length; k++) {
+        const t0 = performance.now()
+        await runners[k]()
+        if (i >= warmup) times[k].push(performance.now() - t0)
+      }
+    }
   } finally {
     await whole.dispose()
+    await pool.dispose()
   }
-  const asPlan = async (count: number): Promise<number> => {
-    const plan = singleDevicePlan(graph, count)
-    const pool = new SessionPool({ threads: options.threads })
-    try {
-      return await timeRuns(warmup, options.runs, async () => { await executePlan(graph, plan, input, { sessions: pool }) })
-    } finally {
-      await pool.dispose()
-    }
-  }
-  const oneVolumeMs = await asPlan(1)
-  const fourVolumesMs = await asPlan(4)
+  const [wholeMs, oneVolumeMs, fourVolumesMs] = times.map(median)
   return {
     model: graph.name,
     inputShape: graph.inputShape,

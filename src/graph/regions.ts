@@ -554,8 +554,21 @@ export function partRegions (graph: Graph, volume: Volume, rows: Range, cols?: R
   return partAnalysis(graph, volume, rows, cols).regions
 }
 
+const reasonCache = new WeakMap<Graph, Map<string, string | undefined>>()
+
 /** Why a volume cannot be split by rows (e.g. 'GlobalAveragePool node "se1/pool" feeds spatial nodes'), or undefined. */
 export function unsplittableReason (graph: Graph, volume: Volume): string | undefined {
+  let cache = reasonCache.get(graph)
+  if (cache == null) {
+    cache = new Map()
+    reasonCache.set(graph, cache)
+  }
+  const key = `${volume.input}\u0000${volume.output}`
+  if (!cache.has(key)) cache.set(key, findUnsplittable(graph, volume))
+  return cache.get(key)
+}
+
+function findUnsplittable (graph: Graph, volume: Volume): string | undefined {
   for (const id of volumeNodes(graph, volume)) {
     const node = graph.nodes[id]
     if (outputAxes(graph, node) == null) {
