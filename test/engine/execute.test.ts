@@ -1,6 +1,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { graphOf, maxAbs, maxAbsDiff, runOnce, seededInput, seededValues, smallNet } from './harness.js'
+import { graphOf, maxAbs, maxAbsDiff, pytorchStyleNet, runOnce, seededInput, seededValues, smallNet } from './harness.js'
+import { checkModel } from '../../src/cli/check.js'
 import { opCases } from './op-cases.js'
 import { executePlan, SessionPool } from '../../src/engine/execute.js'
 import { randomPlan } from '../../src/plan/random-plan.js'
@@ -81,4 +82,13 @@ test('a fully convolutional model whose output is the last cut needs no tail', a
 
 test('an input of the wrong shape is a ShapeError', async () => {
   await assert.rejects(executePlan(graph, plan(graph, []), seededInput([1, 3, 8, 8])), { name: 'ShapeError' })
+})
+
+test('a PyTorch-style export (shape subgraphs into Reshape, Identity, Dropout, Pad before pooling, depthwise, SE) is exact', async () => {
+  const b = pytorchStyleNet()
+  const g = graphOf(b)
+  assert.ok(!g.nodes.some(n => ['Shape', 'Gather', 'Identity', 'Dropout'].includes(n.opType)), 'shape subgraphs folded, pass-throughs removed')
+  const report = await checkModel(g, b, { devices: 3, plans: 12, seed: 5, threads: 1 })
+  assert.ok(report.plans.some(p => p.volumes.length >= 3), 'some plans cut the prefix in several volumes')
+  for (const p of report.plans) assert.ok(p.maxRelError <= 1e-5, `${JSON.stringify(p.volumes.map(v => [v.output, v.parts.map(x => x.rows)]))}: ${p.maxRelError}`)
 })

@@ -219,3 +219,45 @@ export function smallNet (shape: number[] = [1, 3, 20, 18]): Uint8Array {
   b.output(b.gemm(f, { name: 'fc', out: 5, output: 'y' }))
   return b.encode()
 }
+
+/**
+ * The patterns of a PyTorch export: shape subgraphs (Shape, Gather, Unsqueeze, Concat) feeding Reshapes
+ * of a channel shuffle and of the flatten, Identity and Dropout left in, ReLU6 as Clip, a depthwise
+ * conv, an explicit Pad before pooling, a squeeze-excite block with HardSigmoid.
+ */
+export function pytorchStyleNet (): Uint8Array {
+  const b = new OnnxBuilder({ name: 'pytorch-style', seed: 13 })
+  const x = b.input('x', [1, 3, 24, 20])
+  const c0 = b.batchNorm(b.conv(x, { name: 'stem', out: 8, kernel: 3, stride: 2, pad: 1, bias: false }), { name: 'stem.bn' })
+  const r6 = b.clip(c0, 'stem.relu6', 0, 6)
+  const id = b.node('Identity', [r6], { name: 'identity', outputShapes: [[1, 8, 12, 10]] })[0]
+  const dw = b.relu(b.conv(id, { name: 'dw', out: 8, kernel: 3, pad: 1, group: 8 }), 'dw.relu')
+  const shapeOf = (t: string, name: string, dims: number[]): string => b.node('Shape', [t], { name, outputShapes: [[dims.length]] })[0]
+  const dim = (s: string, i: number, name: string): string => {
+    const g = b.node('Gather', [s, b.int64(`${name}.index`, [i], [])], { name, attrs: { axis: attr.int(0) }, outputShapes: [[]] })[0]
+    return b.node('Unsqueeze', [g, b.int64(`${name}.axes`, [0])], { name: `${name}.unsqueeze`, outputShapes: [[1]] })[0]
+  }
+  const s = shapeOf(dw, 'shuffle.shape', [1, 8, 12, 10])
+  const n = dim(s, 0, 'shuffle.n')
+  const h = dim(s, 2, 'shuffle.h')
+  const w = dim(s, 3, 'shuffle.w')
+  const target = b.node('Concat', [n, b.int64('shuffle.g', [2]), b.int64('shuffle.c', [4]), h, w], { name: 'shuffle.target', attrs: { axis: attr.int(0) }, outputShapes: [[5]] })[0]
+  const r1 = b.node('Reshape', [dw, target], { name: 'shuffle.split', outputShapes: [[1, 2, 4, 12, 10]] })[0]
+  const t = b.node('Transpose', [r1], { name: 'shuffle.swap', attrs: { perm: attr.ints([0, 2, 1, 3, 4]) }, outputShapes: [[1, 4, 2, 12, 10]] })[0]
+  const back = b.node('Concat', [n, b.int64('shuffle.all', [-1]), h, w], { name: 'shuffle.back', attrs: { axis: attr.int(0) }, outputShapes: [[4]] })[0]
+  const sh = b.node('Reshape', [t, back], { name: 'shuffle.merge', outputShapes: [[1, 8, 12, 10]] })[0]
+  const pad = b.node('Pad', [sh, b.int64('pad.pads', [0, 0, 1, 1, 0, 0, 1, 1])], { name: 'pad', outputShapes: [[1, 8, 14, 12]] })[0]
+  const pool = b.avgPool(pad, { name: 'pool', kernel: 3, stride: 2 })
+  const g = b.globalAvgPool(pool, 'se.pool')
+  const f1 = b.relu(b.conv(g, { name: 'se.fc1', out: 4, kernel: 1 }), 'se.relu')
+  const gate = b.node('HardSigmoid', [b.conv(f1, { name: 'se.fc2', out: 8, kernel: 1 })], { name: 'se.gate', outputShapes: [[1, 8, 1, 1]] })[0]
+  const scaled = b.node('Mul', [pool, gate], { name: 'se.scale', outputShapes: [[1, 8, 6, 5]] })[0]
+  const head = b.relu(b.conv(scaled, { name: 'head', out: 6, kernel: 3, pad: 1 }), 'head.relu')
+  const gap = b.globalAvgPool(head, 'gap')
+  const gs = shapeOf(gap, 'flat.shape', [1, 6, 1, 1])
+  const flatTarget = b.node('Concat', [dim(gs, 0, 'flat.n'), b.int64('flat.rest', [-1])], { name: 'flat.target', attrs: { axis: attr.int(0) }, outputShapes: [[2]] })[0]
+  const flat = b.node('Reshape', [gap, flatTarget], { name: 'flat', outputShapes: [[1, 6]] })[0]
+  const drop = b.node('Dropout', [flat], { name: 'dropout', outputShapes: [[1, 6]] })[0]
+  b.output(b.gemm(drop, { name: 'fc', out: 4, output: 'y' }))
+  return b.encode()
+}
