@@ -1,7 +1,7 @@
 // OSDS's action -> split: the actor's |D|-1 outputs are sorted, then each becomes a row boundary
-// x = round(H * (a - A) / (B - A)), [A, B] being the range of the actor's output activation.
+// x = round(H * (a - A) / (B - A)), [A, B] being the range of the actor's output.
 
-/** The output range [A, B] of the actor's tanh output layer. */
+/** The range [A, B] the actor's outputs are kept in (ddpg.ts: inverting gradients). */
 export const ACTION_RANGE: readonly [number, number] = [-1, 1]
 
 /**

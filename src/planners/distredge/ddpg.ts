@@ -1,13 +1,18 @@
 // DDPG (Lillicrap et al.): a deterministic actor, a Q critic, slowly tracking target copies of both.
 import { DenseNetwork, type DenseNetworkSpec } from './nn/dense-network.js'
 import { Adam } from './nn/adam.js'
+import { ACTION_RANGE } from './action-mapping.js'
 import type { Minibatch } from './replay-buffer.js'
 import type { Rng } from './rng.js'
 
 export interface DdpgInit {
   stateSize: number
   actionSize: number
-  /** Hidden widths of the actor (ReLU), output tanh. */
+  /**
+   * Hidden widths of the actor (ReLU). Its output is linear and kept in the action range [A, B] by inverting
+   * gradients (Hausknecht and Stone, 2016): a tanh output that saturates at an edge (a provider given no rows,
+   * or all of them) has no gradient left to come back with.
+   */
   actorLayers: number[]
   /** Hidden widths of the critic (ReLU) over [state, action], output linear. */
   criticLayers: number[]
@@ -36,7 +41,7 @@ export class DdpgAgent {
 
   constructor (init: DdpgInit, rng: Rng) {
     this.init = init
-    this.actor = new DenseNetwork({ sizes: [init.stateSize, ...init.actorLayers, init.actionSize], hidden: 'relu', output: 'tanh' }, rng)
+    this.actor = new DenseNetwork({ sizes: [init.stateSize, ...init.actorLayers, init.actionSize], hidden: 'relu', output: 'linear' }, rng)
     this.critic = new DenseNetwork({ sizes: [init.stateSize + init.actionSize, ...init.criticLayers, 1], hidden: 'relu', output: 'linear' }, rng)
     this.actorTarget = this.actor.clone()
     this.criticTarget = this.critic.clone()
@@ -99,8 +104,15 @@ export class DdpgAgent {
     this.critic.forward(criticInput, n)
     grad.fill(-1 / n, 0, n)
     const dInput = this.critic.backward(grad, true, false) as Float64Array
+    const [lo, hi] = ACTION_RANGE
     for (let i = 0; i < n; i++) {
-      for (let j = 0; j < a; j++) dAction[i * a + j] = dInput[i * (s + a) + s + j]
+      for (let j = 0; j < a; j++) {
+        // d(loss)/d(action) < 0 asks for a larger action: scaled by the room left below B (negative past B, so
+        // the step turns back), and likewise toward A.
+        const g = dInput[i * (s + a) + s + j]
+        const x = actions[i * a + j]
+        dAction[i * a + j] = g * (g < 0 ? (hi - x) : (x - lo)) / (hi - lo)
+      }
     }
     this.actor.zeroGrads()
     this.actor.backward(dAction)
