@@ -38,6 +38,8 @@ function windowCases (): OpCase[] {
     { name: 'ConvTranspose k4 s2 p1', bytes: oneNode('ConvTranspose', [1, 2, 6, 5], { inputs: [weight(2, 2, 4, 4), { float: [0.5, -0.25], dims: [2] }], attrs: { kernel_shape: ints([4, 4]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) } }) },
     { name: 'ConvTranspose k3 dilation 2', bytes: oneNode('ConvTranspose', [1, 2, 6, 5], { inputs: [weight(2, 2, 3, 3)], attrs: { kernel_shape: ints([3, 3]), dilations: ints([2, 2]), pads: ints([1, 2, 0, 1]) } }) },
     { name: 'ConvTranspose grouped k2 s2', bytes: oneNode('ConvTranspose', [1, 4, 5, 6], { inputs: [weight(4, 1, 2, 2)], attrs: { kernel_shape: ints([2, 2]), strides: ints([2, 2]), group: int(2) } }) },
+    { name: 'ConvTranspose output_shape', bytes: oneNode('ConvTranspose', [1, 2, 5, 6], { inputs: [weight(2, 2, 3, 3)], attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), output_shape: ints([10, 12]) } }) },
+    { name: 'ConvTranspose auto_pad SAME_LOWER k4 s2', bytes: oneNode('ConvTranspose', [1, 2, 5, 6], { inputs: [weight(2, 2, 4, 4)], attrs: { kernel_shape: ints([4, 4]), strides: ints([2, 2]), auto_pad: str('SAME_LOWER') } }) },
     { name: 'MaxPool k3 s2 p1', bytes: oneNode('MaxPool', [1, 2, 11, 10], { attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]) } }) },
     { name: 'MaxPool k2 s2 ceil_mode', bytes: oneNode('MaxPool', [1, 2, 11, 9], { attrs: { kernel_shape: ints([2, 2]), strides: ints([2, 2]), ceil_mode: int(1) } }) },
     { name: 'MaxPool k3 s2 p1 ceil_mode', bytes: oneNode('MaxPool', [1, 2, 12, 11], { attrs: { kernel_shape: ints([3, 3]), strides: ints([2, 2]), pads: ints([1, 1, 1, 1]), ceil_mode: int(1) } }) },
