@@ -99,3 +99,8 @@ export class ExecutionProviderError extends TesseraError {
 export class RuntimeError extends TesseraError {
   static name = 'RuntimeError'
 }
+
+/** A request to the mesh did not finish in time. */
+export class InferenceTimeoutError extends TesseraError {
+  static name = 'InferenceTimeoutError'
+}

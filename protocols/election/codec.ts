@@ -10,8 +10,8 @@ export type ElectionRoleName = 'follower' | 'candidate' | 'leader' | 'observer'
 /** An election message; the sender is the gossip message's signed origin. */
 export type ElectionRecord =
   | { kind: 'heartbeat', term: number, role: ElectionRoleName, leader?: string }
-  | { kind: 'vote-request', term: number }
-  | { kind: 'vote', term: number, candidate: string }
+  | { kind: 'vote-request', term: number, pre: boolean }
+  | { kind: 'vote', term: number, candidate: string, pre: boolean }
   | { kind: 'leave', term: number }
 
 const ROLE_TO_WIRE: Record<ElectionRoleName, ElectionRole> = {
@@ -31,13 +31,13 @@ const WIRE_TO_ROLE: Partial<Record<ElectionRole, ElectionRoleName>> = {
 export function encodeElection (record: ElectionRecord): Uint8Array {
   switch (record.kind) {
     case 'heartbeat':
-      return ElectionMessage.encode({ kind: ElectionKind.HEARTBEAT, term: record.term, role: ROLE_TO_WIRE[record.role], leader: record.leader ?? '', candidate: '' })
+      return ElectionMessage.encode({ kind: ElectionKind.HEARTBEAT, term: record.term, role: ROLE_TO_WIRE[record.role], leader: record.leader ?? '', candidate: '', pre: false })
     case 'vote-request':
-      return ElectionMessage.encode({ kind: ElectionKind.VOTE_REQUEST, term: record.term, role: ElectionRole.CANDIDATE, leader: '', candidate: '' })
+      return ElectionMessage.encode({ kind: ElectionKind.VOTE_REQUEST, term: record.term, role: ElectionRole.CANDIDATE, leader: '', candidate: '', pre: record.pre })
     case 'vote':
-      return ElectionMessage.encode({ kind: ElectionKind.VOTE, term: record.term, role: ElectionRole.FOLLOWER, leader: '', candidate: record.candidate })
+      return ElectionMessage.encode({ kind: ElectionKind.VOTE, term: record.term, role: ElectionRole.FOLLOWER, leader: '', candidate: record.candidate, pre: record.pre })
     case 'leave':
-      return ElectionMessage.encode({ kind: ElectionKind.LEAVE, term: record.term, role: ElectionRole.FOLLOWER, leader: '', candidate: '' })
+      return ElectionMessage.encode({ kind: ElectionKind.LEAVE, term: record.term, role: ElectionRole.FOLLOWER, leader: '', candidate: '', pre: false })
   }
 }
 
@@ -55,11 +55,11 @@ export function decodeElection (data: Uint8Array | Uint8ArrayList): ElectionReco
     }
     case ElectionKind.VOTE_REQUEST:
       checkNumber(ELECTION_TOPIC, 'term', msg.term, { min: 1, integer: true })
-      return { kind: 'vote-request', term: msg.term }
+      return { kind: 'vote-request', term: msg.term, pre: msg.pre }
     case ElectionKind.VOTE:
       checkNumber(ELECTION_TOPIC, 'term', msg.term, { min: 1, integer: true })
       checkPeerId(ELECTION_TOPIC, 'candidate', msg.candidate)
-      return { kind: 'vote', term: msg.term, candidate: msg.candidate }
+      return { kind: 'vote', term: msg.term, candidate: msg.candidate, pre: msg.pre }
     case ElectionKind.LEAVE:
       return { kind: 'leave', term: msg.term }
     default:

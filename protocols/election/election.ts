@@ -52,6 +52,7 @@ export interface ElectionMessage {
   role: ElectionRole
   leader: string
   candidate: string
+  pre: boolean
 }
 
 export namespace ElectionMessage {
@@ -89,6 +90,11 @@ export namespace ElectionMessage {
           w.string(obj.candidate)
         }
 
+        if ((obj.pre != null && obj.pre !== false)) {
+          w.uint32(48)
+          w.bool(obj.pre)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -98,7 +104,8 @@ export namespace ElectionMessage {
           term: 0,
           role: ElectionRole.ELECTION_ROLE_UNSPECIFIED,
           leader: '',
-          candidate: ''
+          candidate: '',
+          pre: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -125,6 +132,10 @@ export namespace ElectionMessage {
             }
             case 5: {
               obj.candidate = reader.string()
+              break
+            }
+            case 6: {
+              obj.pre = reader.bool()
               break
             }
             default: {
@@ -177,6 +188,13 @@ export namespace ElectionMessage {
               }
               break
             }
+            case 6: {
+              yield {
+                field: `${prefix}.pre`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -214,6 +232,11 @@ export namespace ElectionMessage {
     value: string
   }
 
+  export interface ElectionMessagePreFieldEvent {
+    field: '$.pre'
+    value: boolean
+  }
+
   export function encode (obj: Partial<ElectionMessage>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ElectionMessage.codec())
   }
@@ -222,7 +245,7 @@ export namespace ElectionMessage {
     return decodeMessage(buf, ElectionMessage.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ElectionMessage>): Generator<ElectionMessageKindFieldEvent | ElectionMessageTermFieldEvent | ElectionMessageRoleFieldEvent | ElectionMessageLeaderFieldEvent | ElectionMessageCandidateFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ElectionMessage>): Generator<ElectionMessageKindFieldEvent | ElectionMessageTermFieldEvent | ElectionMessageRoleFieldEvent | ElectionMessageLeaderFieldEvent | ElectionMessageCandidateFieldEvent | ElectionMessagePreFieldEvent> {
     return streamMessage(buf, ElectionMessage.codec(), opts)
   }
 }

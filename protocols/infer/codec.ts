@@ -136,8 +136,9 @@ export async function readInferResponse (reader: StreamReader, limits: InferLimi
   })
   const timings = h.timings.map((t, i) => {
     checkString(P, `timings[${i}].device`, t.device, { min: 1 })
-    for (const k of ['waitMs', 'computeMs', 'sendMs'] as const) checkNumber(P, `timings[${i}].${k}`, t[k])
+    for (const k of ['waitMs', 'computeMs'] as const) checkNumber(P, `timings[${i}].${k}`, t[k])
     checkNumber(P, `timings[${i}].volume`, t.volume, { max: 1 << 16, integer: true })
+    checkNumber(P, `timings[${i}].part`, t.part, { max: 1 << 16, integer: true })
     checkNumber(P, `timings[${i}].rows`, t.rows, { max: MAX_DIM, integer: true })
     return { ...t }
   })

@@ -414,9 +414,9 @@ export namespace OutputHeader {
 export interface Timing {
   device: string
   volume: number
+  part: number
   waitMs: number
   computeMs: number
-  sendMs: number
   rows: number
 }
 
@@ -440,19 +440,19 @@ export namespace Timing {
           w.uint32(obj.volume)
         }
 
+        if ((obj.part != null && obj.part !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.part)
+        }
+
         if ((obj.waitMs != null && obj.waitMs !== 0)) {
-          w.uint32(25)
+          w.uint32(33)
           w.double(obj.waitMs)
         }
 
         if ((obj.computeMs != null && obj.computeMs !== 0)) {
-          w.uint32(33)
-          w.double(obj.computeMs)
-        }
-
-        if ((obj.sendMs != null && obj.sendMs !== 0)) {
           w.uint32(41)
-          w.double(obj.sendMs)
+          w.double(obj.computeMs)
         }
 
         if ((obj.rows != null && obj.rows !== 0)) {
@@ -467,9 +467,9 @@ export namespace Timing {
         const obj: any = {
           device: '',
           volume: 0,
+          part: 0,
           waitMs: 0,
           computeMs: 0,
-          sendMs: 0,
           rows: 0
         }
 
@@ -488,15 +488,15 @@ export namespace Timing {
               break
             }
             case 3: {
-              obj.waitMs = reader.double()
+              obj.part = reader.uint32()
               break
             }
             case 4: {
-              obj.computeMs = reader.double()
+              obj.waitMs = reader.double()
               break
             }
             case 5: {
-              obj.sendMs = reader.double()
+              obj.computeMs = reader.double()
               break
             }
             case 6: {
@@ -534,21 +534,21 @@ export namespace Timing {
             }
             case 3: {
               yield {
-                field: `${prefix}.waitMs`,
-                value: reader.double()
+                field: `${prefix}.part`,
+                value: reader.uint32()
               }
               break
             }
             case 4: {
               yield {
-                field: `${prefix}.computeMs`,
+                field: `${prefix}.waitMs`,
                 value: reader.double()
               }
               break
             }
             case 5: {
               yield {
-                field: `${prefix}.sendMs`,
+                field: `${prefix}.computeMs`,
                 value: reader.double()
               }
               break
@@ -582,6 +582,11 @@ export namespace Timing {
     value: number
   }
 
+  export interface TimingPartFieldEvent {
+    field: '$.part'
+    value: number
+  }
+
   export interface TimingWaitMsFieldEvent {
     field: '$.waitMs'
     value: number
@@ -589,11 +594,6 @@ export namespace Timing {
 
   export interface TimingComputeMsFieldEvent {
     field: '$.computeMs'
-    value: number
-  }
-
-  export interface TimingSendMsFieldEvent {
-    field: '$.sendMs'
     value: number
   }
 
@@ -610,7 +610,7 @@ export namespace Timing {
     return decodeMessage(buf, Timing.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Timing>): Generator<TimingDeviceFieldEvent | TimingVolumeFieldEvent | TimingWaitMsFieldEvent | TimingComputeMsFieldEvent | TimingSendMsFieldEvent | TimingRowsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Timing>): Generator<TimingDeviceFieldEvent | TimingVolumeFieldEvent | TimingPartFieldEvent | TimingWaitMsFieldEvent | TimingComputeMsFieldEvent | TimingRowsFieldEvent> {
     return streamMessage(buf, Timing.codec(), opts)
   }
 }
@@ -1014,6 +1014,12 @@ export namespace InferResponse {
     index: number
   }
 
+  export interface InferResponseTimingsPartFieldEvent {
+    field: '$.timings[].part'
+    value: number
+    index: number
+  }
+
   export interface InferResponseTimingsWaitMsFieldEvent {
     field: '$.timings[].waitMs'
     value: number
@@ -1022,12 +1028,6 @@ export namespace InferResponse {
 
   export interface InferResponseTimingsComputeMsFieldEvent {
     field: '$.timings[].computeMs'
-    value: number
-    index: number
-  }
-
-  export interface InferResponseTimingsSendMsFieldEvent {
-    field: '$.timings[].sendMs'
     value: number
     index: number
   }
@@ -1056,7 +1056,7 @@ export namespace InferResponse {
     return decodeMessage(buf, InferResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InferResponse>): Generator<InferResponseOkFieldEvent | InferResponseErrorNameFieldEvent | InferResponseErrorFieldEvent | InferResponseTermFieldEvent | InferResponsePlanIdFieldEvent | InferResponsePlannerFieldEvent | InferResponseDevicesFieldEvent | InferResponseOutputsNameFieldEvent | InferResponseOutputsShapeFieldEvent | InferResponseOutputsByteLengthFieldEvent | InferResponseTimingsDeviceFieldEvent | InferResponseTimingsVolumeFieldEvent | InferResponseTimingsWaitMsFieldEvent | InferResponseTimingsComputeMsFieldEvent | InferResponseTimingsSendMsFieldEvent | InferResponseTimingsRowsFieldEvent | InferResponseTotalMsFieldEvent | InferResponseAttemptsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InferResponse>): Generator<InferResponseOkFieldEvent | InferResponseErrorNameFieldEvent | InferResponseErrorFieldEvent | InferResponseTermFieldEvent | InferResponsePlanIdFieldEvent | InferResponsePlannerFieldEvent | InferResponseDevicesFieldEvent | InferResponseOutputsNameFieldEvent | InferResponseOutputsShapeFieldEvent | InferResponseOutputsByteLengthFieldEvent | InferResponseTimingsDeviceFieldEvent | InferResponseTimingsVolumeFieldEvent | InferResponseTimingsPartFieldEvent | InferResponseTimingsWaitMsFieldEvent | InferResponseTimingsComputeMsFieldEvent | InferResponseTimingsRowsFieldEvent | InferResponseTotalMsFieldEvent | InferResponseAttemptsFieldEvent> {
     return streamMessage(buf, InferResponse.codec(), opts)
   }
 }

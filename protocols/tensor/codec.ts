@@ -1,7 +1,7 @@
 // Tensor frames: a length-prefixed TensorHeader, then exactly `byteLength` raw float32 bytes.
 // The header is checked (sizes, shape against byte length, names) before the payload is allocated.
 import { MalformedMessageError, MessageTooLargeError } from '../../src/errors.js'
-import { checkNumber, checkShape, checkString, decodeWith, MAX_DIM } from '../fields.js'
+import { checkNumber, checkPeerId, checkShape, checkString, decodeWith, MAX_DIM } from '../fields.js'
 import { writeAll, writeLengthPrefixed } from '../framing/stream-writer.js'
 import { DEFAULT_MAX_TENSOR_BYTES, FLOAT32_BYTES, MAX_HEADER_BYTES, MAX_REQUEST_ID_LENGTH, TENSOR_PROTOCOL } from './constants.js'
 import { DType, FrameKind, TensorHeader } from './tensor.js'
@@ -16,9 +16,10 @@ export interface TraceRecord {
   device: string
   /** Volume index; the plan's volume count stands for the tail. */
   volume: number
+  part: number
+  /** Waiting for the part's inputs, from the request's first frame at that peer. */
   waitMs: number
   computeMs: number
-  sendMs: number
   rows: number
 }
 
@@ -40,6 +41,8 @@ export interface TensorFrame {
   shape: number[]
   data: Float32Array
   trace: TraceRecord[]
+  /** The peer the request's outputs (or its failure) go to. */
+  requester: string
   /** ERROR frames: why the request failed, and where. */
   error?: string
   errorDevice?: string
@@ -72,7 +75,8 @@ export function encodeTensorHeader (frame: TensorFrame): Uint8Array {
     byteLength: frame.data.byteLength,
     trace: frame.trace,
     error: frame.error ?? '',
-    errorDevice: frame.errorDevice ?? ''
+    errorDevice: frame.errorDevice ?? '',
+    requester: frame.requester
   })
 }
 
@@ -96,13 +100,14 @@ export function decodeTensorHeader (data: Uint8Array | Uint8ArrayList, limits: T
   const trace = h.trace.map((t, i) => {
     checkString(p, `trace[${i}].device`, t.device, { min: 1 })
     checkNumber(p, `trace[${i}].volume`, t.volume, { max: 1 << 16, integer: true })
+    checkNumber(p, `trace[${i}].part`, t.part, { max: 1 << 16, integer: true })
     checkNumber(p, `trace[${i}].waitMs`, t.waitMs)
     checkNumber(p, `trace[${i}].computeMs`, t.computeMs)
-    checkNumber(p, `trace[${i}].sendMs`, t.sendMs)
     checkNumber(p, `trace[${i}].rows`, t.rows, { max: MAX_DIM, integer: true })
     return { ...t }
   })
-  const common = { kind, requestId: h.requestId, term: h.term, planId: h.planId, volume: h.volume, part: h.part, tensor: h.tensor, trace }
+  if (h.requester !== '') checkPeerId(p, 'requester', h.requester)
+  const common = { kind, requestId: h.requestId, term: h.term, planId: h.planId, volume: h.volume, part: h.part, tensor: h.tensor, trace, requester: h.requester }
   if (kind === 'error') {
     checkString(p, 'error', h.error, { min: 1, max: 4096 })
     checkString(p, 'errorDevice', h.errorDevice)
@@ -124,6 +129,7 @@ export function decodeTensorHeader (data: Uint8Array | Uint8ArrayList, limits: T
   if (kind === 'slice') {
     checkNumber(p, 'term', h.term, { min: 1, integer: true })
     checkNumber(p, 'planId', h.planId, { min: 1, integer: true })
+    checkPeerId(p, 'requester', h.requester)
     if (h.rowEnd === h.rowStart) throw new MalformedMessageError(p, 'a SLICE frame must hold at least one row')
   }
   return { ...common, rows: [h.rowStart, h.rowEnd], cols: [h.colStart, h.colEnd], shape: [...h.shape], byteLength: h.byteLength }

@@ -41,9 +41,9 @@ export namespace FrameKind {
 export interface TraceEntry {
   device: string
   volume: number
+  part: number
   waitMs: number
   computeMs: number
-  sendMs: number
   rows: number
 }
 
@@ -67,19 +67,19 @@ export namespace TraceEntry {
           w.uint32(obj.volume)
         }
 
+        if ((obj.part != null && obj.part !== 0)) {
+          w.uint32(24)
+          w.uint32(obj.part)
+        }
+
         if ((obj.waitMs != null && obj.waitMs !== 0)) {
-          w.uint32(25)
+          w.uint32(33)
           w.double(obj.waitMs)
         }
 
         if ((obj.computeMs != null && obj.computeMs !== 0)) {
-          w.uint32(33)
-          w.double(obj.computeMs)
-        }
-
-        if ((obj.sendMs != null && obj.sendMs !== 0)) {
           w.uint32(41)
-          w.double(obj.sendMs)
+          w.double(obj.computeMs)
         }
 
         if ((obj.rows != null && obj.rows !== 0)) {
@@ -94,9 +94,9 @@ export namespace TraceEntry {
         const obj: any = {
           device: '',
           volume: 0,
+          part: 0,
           waitMs: 0,
           computeMs: 0,
-          sendMs: 0,
           rows: 0
         }
 
@@ -115,15 +115,15 @@ export namespace TraceEntry {
               break
             }
             case 3: {
-              obj.waitMs = reader.double()
+              obj.part = reader.uint32()
               break
             }
             case 4: {
-              obj.computeMs = reader.double()
+              obj.waitMs = reader.double()
               break
             }
             case 5: {
-              obj.sendMs = reader.double()
+              obj.computeMs = reader.double()
               break
             }
             case 6: {
@@ -161,21 +161,21 @@ export namespace TraceEntry {
             }
             case 3: {
               yield {
-                field: `${prefix}.waitMs`,
-                value: reader.double()
+                field: `${prefix}.part`,
+                value: reader.uint32()
               }
               break
             }
             case 4: {
               yield {
-                field: `${prefix}.computeMs`,
+                field: `${prefix}.waitMs`,
                 value: reader.double()
               }
               break
             }
             case 5: {
               yield {
-                field: `${prefix}.sendMs`,
+                field: `${prefix}.computeMs`,
                 value: reader.double()
               }
               break
@@ -209,6 +209,11 @@ export namespace TraceEntry {
     value: number
   }
 
+  export interface TraceEntryPartFieldEvent {
+    field: '$.part'
+    value: number
+  }
+
   export interface TraceEntryWaitMsFieldEvent {
     field: '$.waitMs'
     value: number
@@ -216,11 +221,6 @@ export namespace TraceEntry {
 
   export interface TraceEntryComputeMsFieldEvent {
     field: '$.computeMs'
-    value: number
-  }
-
-  export interface TraceEntrySendMsFieldEvent {
-    field: '$.sendMs'
     value: number
   }
 
@@ -237,7 +237,7 @@ export namespace TraceEntry {
     return decodeMessage(buf, TraceEntry.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TraceEntry>): Generator<TraceEntryDeviceFieldEvent | TraceEntryVolumeFieldEvent | TraceEntryWaitMsFieldEvent | TraceEntryComputeMsFieldEvent | TraceEntrySendMsFieldEvent | TraceEntryRowsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TraceEntry>): Generator<TraceEntryDeviceFieldEvent | TraceEntryVolumeFieldEvent | TraceEntryPartFieldEvent | TraceEntryWaitMsFieldEvent | TraceEntryComputeMsFieldEvent | TraceEntryRowsFieldEvent> {
     return streamMessage(buf, TraceEntry.codec(), opts)
   }
 }
@@ -260,6 +260,7 @@ export interface TensorHeader {
   trace: TraceEntry[]
   error: string
   errorDevice: string
+  requester: string
 }
 
 export namespace TensorHeader {
@@ -361,6 +362,11 @@ export namespace TensorHeader {
           w.string(obj.errorDevice)
         }
 
+        if ((obj.requester != null && obj.requester !== '')) {
+          w.uint32(146)
+          w.string(obj.requester)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -382,7 +388,8 @@ export namespace TensorHeader {
           byteLength: 0,
           trace: [],
           error: '',
-          errorDevice: ''
+          errorDevice: '',
+          requester: ''
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -475,6 +482,10 @@ export namespace TensorHeader {
             }
             case 17: {
               obj.errorDevice = reader.string()
+              break
+            }
+            case 18: {
+              obj.requester = reader.string()
               break
             }
             default: {
@@ -643,6 +654,13 @@ export namespace TensorHeader {
               }
               break
             }
+            case 18: {
+              yield {
+                field: `${prefix}.requester`,
+                value: reader.string()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -738,6 +756,12 @@ export namespace TensorHeader {
     index: number
   }
 
+  export interface TensorHeaderTracePartFieldEvent {
+    field: '$.trace[].part'
+    value: number
+    index: number
+  }
+
   export interface TensorHeaderTraceWaitMsFieldEvent {
     field: '$.trace[].waitMs'
     value: number
@@ -746,12 +770,6 @@ export namespace TensorHeader {
 
   export interface TensorHeaderTraceComputeMsFieldEvent {
     field: '$.trace[].computeMs'
-    value: number
-    index: number
-  }
-
-  export interface TensorHeaderTraceSendMsFieldEvent {
-    field: '$.trace[].sendMs'
     value: number
     index: number
   }
@@ -772,6 +790,11 @@ export namespace TensorHeader {
     value: string
   }
 
+  export interface TensorHeaderRequesterFieldEvent {
+    field: '$.requester'
+    value: string
+  }
+
   export function encode (obj: Partial<TensorHeader>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TensorHeader.codec())
   }
@@ -780,7 +803,7 @@ export namespace TensorHeader {
     return decodeMessage(buf, TensorHeader.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TensorHeader>): Generator<TensorHeaderKindFieldEvent | TensorHeaderRequestIdFieldEvent | TensorHeaderTermFieldEvent | TensorHeaderPlanIdFieldEvent | TensorHeaderVolumeFieldEvent | TensorHeaderPartFieldEvent | TensorHeaderTensorFieldEvent | TensorHeaderRowStartFieldEvent | TensorHeaderRowEndFieldEvent | TensorHeaderColStartFieldEvent | TensorHeaderColEndFieldEvent | TensorHeaderDtypeFieldEvent | TensorHeaderShapeFieldEvent | TensorHeaderByteLengthFieldEvent | TensorHeaderTraceDeviceFieldEvent | TensorHeaderTraceVolumeFieldEvent | TensorHeaderTraceWaitMsFieldEvent | TensorHeaderTraceComputeMsFieldEvent | TensorHeaderTraceSendMsFieldEvent | TensorHeaderTraceRowsFieldEvent | TensorHeaderErrorFieldEvent | TensorHeaderErrorDeviceFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TensorHeader>): Generator<TensorHeaderKindFieldEvent | TensorHeaderRequestIdFieldEvent | TensorHeaderTermFieldEvent | TensorHeaderPlanIdFieldEvent | TensorHeaderVolumeFieldEvent | TensorHeaderPartFieldEvent | TensorHeaderTensorFieldEvent | TensorHeaderRowStartFieldEvent | TensorHeaderRowEndFieldEvent | TensorHeaderColStartFieldEvent | TensorHeaderColEndFieldEvent | TensorHeaderDtypeFieldEvent | TensorHeaderShapeFieldEvent | TensorHeaderByteLengthFieldEvent | TensorHeaderTraceDeviceFieldEvent | TensorHeaderTraceVolumeFieldEvent | TensorHeaderTracePartFieldEvent | TensorHeaderTraceWaitMsFieldEvent | TensorHeaderTraceComputeMsFieldEvent | TensorHeaderTraceRowsFieldEvent | TensorHeaderErrorFieldEvent | TensorHeaderErrorDeviceFieldEvent | TensorHeaderRequesterFieldEvent> {
     return streamMessage(buf, TensorHeader.codec(), opts)
   }
 }

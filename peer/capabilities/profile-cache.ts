@@ -1,0 +1,141 @@
+// Measured compute profiles, cached on disk by model sha256, input shape and machine: a peer measures
+// each model once per machine; peers sharing a machine share the file (one measures, the others wait).
+import { createHash } from 'node:crypto'
+import { cpus, hostname, totalmem } from 'node:os'
+import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { cacheDir } from '../../models/zoo.js'
+import { InvalidInputError } from '../../src/errors.js'
+import { logger } from '../../src/logger.js'
+import { parseMeasuredProfile } from '../../src/sim/profile-measured.js'
+import { WorkerClient } from '../workers/worker-client.js'
+import type { Graph } from '../../src/graph/types.js'
+import type { MeasuredProfile } from '../../src/sim/types.js'
+
+const log = logger('profile')
+
+export interface ProfileCacheInit {
+  /** Where profiles are kept (default: <model cache>/profiles). */
+  dir?: string
+  /** onnxruntime threads the peer computes with (part of the machine key; default 1). */
+  threads?: number
+  /** Timed runs per point (default 3). */
+  repeats?: number
+  /** How long to wait for another process measuring the same profile, ms (default 10 min). */
+  waitForOtherMs?: number
+}
+
+export interface ProfileProgress {
+  done: number
+  total: number
+  label: string
+}
+
+/** What identifies "this machine" for a profile: CPU model, core count, memory, host, threads. */
+export function machineKey (threads: number): string {
+  const cpu = cpus()[0]?.model ?? 'unknown'
+  return createHash('sha256').update(`${hostname()}|${cpu}|${cpus().length}|${totalmem()}|${threads}`).digest('hex').slice(0, 16)
+}
+
+/** Measured profiles of this machine, read from disk or measured once. */
+export class ProfileCache {
+  readonly dir: string
+  private readonly threads: number
+  private readonly repeats: number
+  private readonly waitForOtherMs: number
+
+  constructor (init: ProfileCacheInit = {}) {
+    this.dir = init.dir ?? join(cacheDir(), 'profiles')
+    this.threads = init.threads ?? 1
+    this.repeats = init.repeats ?? 3
+    this.waitForOtherMs = init.waitForOtherMs ?? 10 * 60_000
+  }
+
+  /** The cache file of a graph's profile on this machine. */
+  path (graph: Graph): string {
+    return join(this.dir, `${graph.sha256}-${graph.inputShape.join('x')}-${machineKey(this.threads)}.json`)
+  }
+
+  /** The profile from the cache, or measured now (and cached); `fresh` says which. */
+  async get (graph: Graph, modelPath: string, options: { signal?: AbortSignal, onProgress?: (p: ProfileProgress) => void } = {}): Promise<{ profile: MeasuredProfile, json: Uint8Array, fresh: boolean }> {
+    const path = this.path(graph)
+    const cached = await this.read(path)
+    if (cached != null) return { ...cached, fresh: false }
+    await mkdir(this.dir, { recursive: true })
+    const lock = `${path}.lock`
+    let locked = false
+    try {
+      await (await open(lock, 'wx')).close()
+      locked = true
+    } catch (err: any) {
+      if (err?.code !== 'EEXIST') throw err
+    }
+    if (!locked) {
+      // another peer on this machine is measuring it: wait for its file rather than compete for the CPU
+      const waited = await this.waitFor(path, lock, options.signal)
+      if (waited != null) return { ...waited, fresh: false }
+      await rm(lock, { force: true })
+      return await this.get(graph, modelPath, options)
+    }
+    try {
+      log('measuring %s on this machine into %s', graph.name, path)
+      // measured in a worker thread: minutes of onnxruntime runs must not stall the peer
+      const worker = new WorkerClient(new URL('./profile-job.ts', import.meta.url), 'profile')
+      let text: string
+      try {
+        text = await worker.call<string>('measure', { path: modelPath, name: graph.name, inputShape: graph.inputShape, threads: this.threads, repeats: this.repeats }, {
+          signal: options.signal,
+          onProgress: (p: ProfileProgress) => options.onProgress?.(p)
+        })
+      } finally {
+        await worker.terminate()
+      }
+      const profile = parseMeasuredProfile(JSON.parse(text), path)
+      const temp = `${path}.${process.pid}.tmp`
+      await writeFile(temp, text)
+      await rename(temp, path)
+      return { profile, json: new TextEncoder().encode(text), fresh: true }
+    } finally {
+      await rm(lock, { force: true })
+    }
+  }
+
+  private async read (path: string): Promise<{ profile: MeasuredProfile, json: Uint8Array } | undefined> {
+    let bytes: Uint8Array
+    try {
+      bytes = await readFile(path)
+    } catch (err: any) {
+      if (err?.code === 'ENOENT') return undefined
+      throw err
+    }
+    try {
+      return { profile: parseMeasuredProfile(JSON.parse(new TextDecoder().decode(bytes)), path), json: bytes }
+    } catch (err: any) {
+      if (err instanceof SyntaxError || err instanceof InvalidInputError) {
+        log('cached profile %s is unreadable (%s): measuring again', path, err.message)
+        await rm(path, { force: true })
+        return undefined
+      }
+      throw err
+    }
+  }
+
+  private async waitFor (path: string, lock: string, signal?: AbortSignal): Promise<{ profile: MeasuredProfile, json: Uint8Array } | undefined> {
+    const deadline = Date.now() + this.waitForOtherMs
+    while (Date.now() < deadline) {
+      signal?.throwIfAborted()
+      const done = await this.read(path)
+      if (done != null) return done
+      try {
+        // a lock left by a process that died long ago is stale
+        const s = await stat(lock)
+        if (Date.now() - s.mtimeMs > this.waitForOtherMs) return undefined
+      } catch (err: any) {
+        if (err?.code !== 'ENOENT') throw err
+        return await this.read(path)
+      }
+      await new Promise(resolve => setTimeout(resolve, 250))
+    }
+    return undefined
+  }
+}

@@ -1,0 +1,67 @@
+// onnxruntime sessions of the sub-models this peer runs, living in a compute worker thread; shared by
+// the plans that use them and released when the last such plan is retired.
+import { logger } from '../../src/logger.js'
+import { WorkerClient } from '../workers/worker-client.js'
+import type { HostTensor } from '../../src/engine/tensor.js'
+import type { SubModel } from '../../src/engine/sub-model.js'
+
+const log = logger('sessions')
+
+/** A loaded sub-model: runs in the compute worker. */
+export interface ComputeSession {
+  run: (feeds: Record<string, HostTensor>) => Promise<Record<string, HostTensor>>
+}
+
+export class SessionCache {
+  private worker?: WorkerClient
+  private readonly sessions = new Map<string, { loaded: Promise<void>, users: Set<string> }>()
+
+  constructor (private readonly options: { threads?: number } = {}) {}
+
+  private client (): WorkerClient {
+    this.worker ??= new WorkerClient(new URL('./compute-job.ts', import.meta.url), 'compute')
+    return this.worker
+  }
+
+  /** The session of a sub-model, held for plan `user` until release(user). */
+  async acquire (model: Pick<SubModel, 'key' | 'bytes'>, user: string): Promise<ComputeSession> {
+    const worker = this.client()
+    let entry = this.sessions.get(model.key)
+    if (entry == null) {
+      const loaded = worker.call<void>('load', { key: model.key, bytes: model.bytes, threads: this.options.threads ?? 1 })
+      entry = { loaded, users: new Set() }
+      this.sessions.set(model.key, entry)
+      // a failed load is not kept: the next plan tries again and reports its own error
+      loaded.catch(() => { this.sessions.delete(model.key) })
+    }
+    entry.users.add(user)
+    await entry.loaded
+    const key = model.key
+    return {
+      run: async (feeds) => await worker.call<Record<string, HostTensor>>('run', { key, feeds })
+    }
+  }
+
+  /** Drops plan `user`'s hold; sessions nobody holds are disposed. */
+  async release (user: string): Promise<void> {
+    const worker = this.worker
+    if (worker == null) return
+    const disposing: Array<Promise<void>> = []
+    for (const [key, entry] of this.sessions) {
+      if (!entry.users.delete(user) || entry.users.size > 0) continue
+      this.sessions.delete(key)
+      disposing.push(worker.call<void>('release', { key }).catch((err: Error) => { log('releasing %s failed: %s', key, err.message) }))
+    }
+    await Promise.all(disposing)
+  }
+
+  get size (): number {
+    return this.sessions.size
+  }
+
+  async dispose (): Promise<void> {
+    this.sessions.clear()
+    await this.worker?.terminate()
+    this.worker = undefined
+  }
+}

@@ -1,0 +1,145 @@
+// Measures this peer's links to the other members over /tessera/probe/1.0.0 (a round-trip probe and
+// a bandwidth probe of bounded size, repeated, smoothed), gossips them on tessera/links/1, and keeps
+// every other peer's latest measurements.
+import { decodeLinks, encodeLinks } from '../../protocols/links/codec.js'
+import { LINKS_TOPIC, MAX_LINK_MBPS } from '../../protocols/links/constants.js'
+import { runProbes } from '../../protocols/probe/client.js'
+import { PROBE_PROTOCOL, MAX_PROBE_BYTES } from '../../protocols/probe/constants.js'
+import { handleProbeStream } from '../../protocols/probe/handler.js'
+import { logger } from '../../src/logger.js'
+import type { LinkRecord, LinksRecord } from '../../protocols/links/codec.js'
+import type { Gossip, PeerIdStr } from '../gossip.js'
+import type { MeshNode } from '../node.js'
+import { peerIdFromString } from '@libp2p/peer-id'
+
+const log = logger('links')
+
+export interface LinkServiceInit {
+  /** Bytes of the bandwidth probe (default 1 MiB, at most 8 MiB). */
+  probeBytes?: number
+  /** Time between probe rounds, ms (default 10000). */
+  intervalMs?: number
+  /** Weight of a new sample in the smoothed value (default 0.3). */
+  smoothing?: number
+  /** Give up on one peer's probe after this long, ms (default 5000). */
+  timeoutMs?: number
+}
+
+export interface LinkServiceComponents {
+  node: MeshNode
+  gossip: Gossip
+  /** The peers to measure (the live members). */
+  peers: () => PeerIdStr[]
+}
+
+/** Link estimate from one probe round: RTT from empty probes, bandwidth from the big one net of the RTT. */
+export function estimateLink (samples: Array<{ bytes: number, ms: number }>): { rttMs: number, mbps: number } {
+  const empty = samples.filter(s => s.bytes === 0).map(s => s.ms)
+  const rttMs = empty.length > 0 ? Math.min(...empty) : 0
+  const big = samples.filter(s => s.bytes > 0)
+  const rates = big.map(s => (s.bytes * 8) / (Math.max(s.ms - rttMs, 0.001) * 1000))
+  const mbps = rates.length > 0 ? Math.min(MAX_LINK_MBPS, Math.max(...rates)) : 0
+  return { rttMs, mbps }
+}
+
+export class LinkService {
+  private readonly init: Required<LinkServiceInit>
+  private readonly components: LinkServiceComponents
+  private readonly mine = new Map<PeerIdStr, LinkRecord>()
+  private readonly others = new Map<PeerIdStr, LinksRecord>()
+  private seq = 0
+  private timer?: ReturnType<typeof setTimeout>
+  private running?: Promise<void>
+  private abort = new AbortController()
+  private readonly onChanged: (peer: PeerIdStr, record: LinksRecord) => void
+
+  constructor (components: LinkServiceComponents, init: LinkServiceInit, onChanged: (peer: PeerIdStr, record: LinksRecord) => void) {
+    this.components = components
+    this.init = { probeBytes: 1024 * 1024, intervalMs: 10_000, smoothing: 0.3, timeoutMs: 5000, ...init }
+    if (this.init.probeBytes > MAX_PROBE_BYTES) throw new RangeError(`probeBytes must be at most ${MAX_PROBE_BYTES}`)
+    this.onChanged = onChanged
+  }
+
+  async start (): Promise<void> {
+    this.abort = new AbortController()
+    await this.components.node.handle(PROBE_PROTOCOL, async (stream, connection) => {
+      await handleProbeStream(stream, connection.remotePeer.toString(), log, { signal: AbortSignal.timeout(60_000) })
+    }, { maxInboundStreams: 4 })
+    this.components.gossip.subscribe({ topic: LINKS_TOPIC, decode: decodeLinks }, (from, record) => {
+      const known = this.others.get(from)
+      if (known != null && known.seq >= record.seq) return
+      this.others.set(from, record)
+      this.onChanged(from, record)
+    })
+    this.schedule(1000)
+  }
+
+  async stop (): Promise<void> {
+    if (this.timer != null) clearTimeout(this.timer)
+    this.timer = undefined
+    this.abort.abort()
+    await this.running
+    await this.components.node.unhandle(PROBE_PROTOCOL)
+  }
+
+  /** Measures peers without a measurement now (a newcomer), not waiting for the next round. */
+  probeSoon (): void {
+    if (this.running == null) this.schedule(200)
+  }
+
+  /** This peer's smoothed links. */
+  own (): LinkRecord[] {
+    return [...this.mine.values()]
+  }
+
+  /** Another peer's latest published links. */
+  get (peer: PeerIdStr): LinksRecord | undefined {
+    return this.others.get(peer)
+  }
+
+  forget (peer: PeerIdStr): void {
+    this.mine.delete(peer)
+    this.others.delete(peer)
+  }
+
+  private schedule (ms: number): void {
+    if (this.timer != null) clearTimeout(this.timer)
+    this.timer = setTimeout(() => {
+      this.timer = undefined
+      this.running = this.round().catch((err: Error) => { log('probe round failed: %s', err.message) }).finally(() => {
+        this.running = undefined
+        if (!this.abort.signal.aborted) this.schedule(this.init.intervalMs)
+      })
+    }, ms)
+  }
+
+  private async round (): Promise<void> {
+    const peers = this.components.peers().filter(p => p !== this.components.node.peerId.toString())
+    for (const known of [...this.mine.keys()]) if (!peers.includes(known)) this.mine.delete(known)
+    let measured = 0
+    for (const peer of peers) {
+      if (this.abort.signal.aborted) return
+      const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.timeoutMs)])
+      try {
+        const stream = await this.components.node.dialProtocol(peerIdFromString(peer), PROBE_PROTOCOL, { signal })
+        const samples = await runProbes(stream, [0, 0, this.init.probeBytes, 0, this.init.probeBytes], { signal })
+        const { rttMs, mbps } = estimateLink(samples)
+        const a = this.init.smoothing
+        const old = this.mine.get(peer)
+        const next: LinkRecord = old == null
+          ? { peer, mbps, rttMs, samples: 1 }
+          : { peer, mbps: a * mbps + (1 - a) * old.mbps, rttMs: a * rttMs + (1 - a) * old.rttMs, samples: old.samples + 1 }
+        this.mine.set(peer, next)
+        measured++
+        log('link to %s: %d Mbps, rtt %d ms (smoothed over %d)', peer, Math.round(next.mbps), next.rttMs.toFixed(2), next.samples)
+      } catch (err: any) {
+        if (this.abort.signal.aborted) return
+        log('probe of %s failed: %s: %s', peer, err?.name, err?.message)
+      }
+    }
+    if (measured > 0) {
+      this.seq++
+      this.components.gossip.publish(LINKS_TOPIC, encodeLinks({ seq: this.seq, links: this.own() }))
+    }
+  }
+}

@@ -1,0 +1,95 @@
+// The libp2p node a peer runs on: TCP, noise, yamux, identify, ping, gossipsub, and mDNS discovery
+// when asked for. Discovered and bootstrap peers are dialled (libp2p 3 does not dial on its own).
+import { noise } from '@chainsafe/libp2p-noise'
+import { yamux } from '@chainsafe/libp2p-yamux'
+import { gossipsub } from '@libp2p/gossipsub'
+import { identify } from '@libp2p/identify'
+import { mdns } from '@libp2p/mdns'
+import { ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { multiaddr } from '@multiformats/multiaddr'
+import { createLibp2p } from 'libp2p'
+import { InvalidInputError } from '../src/errors.js'
+import { logger } from '../src/logger.js'
+import type { GossipSub } from '@libp2p/gossipsub'
+import type { Identify } from '@libp2p/identify'
+import type { Libp2p, PrivateKey } from '@libp2p/interface'
+import type { Ping } from '@libp2p/ping'
+import type { Multiaddr } from '@multiformats/multiaddr'
+
+const log = logger('node')
+
+export type MeshServices = { identify: Identify, ping: Ping, pubsub: GossipSub }
+export type MeshNode = Libp2p<MeshServices>
+
+export interface MeshNodeInit {
+  /** Multiaddrs to listen on (default: every IPv4 interface, a free port). */
+  listen?: string[]
+  /** Discover peers with mDNS (default true). */
+  mdns?: boolean
+  /** mDNS query interval, ms (default 2000: a new peer is found within seconds). */
+  mdnsIntervalMs?: number
+  /** Multiaddrs (with /p2p/<id>) dialled at start and re-dialled while not connected. */
+  bootstrap?: string[]
+  /** How often bootstrap peers are re-dialled while disconnected, ms (default 2000). */
+  bootstrapIntervalMs?: number
+  privateKey?: PrivateKey
+}
+
+/** Parses multiaddr flags, naming the bad one. */
+export function parseMultiaddrs (values: string[], flag: string): Multiaddr[] {
+  return values.map((v) => {
+    try {
+      return multiaddr(v)
+    } catch (err: any) {
+      throw new InvalidInputError(`${flag}: "${v}" is not a multiaddr (${err?.message as string})`)
+    }
+  })
+}
+
+/** Creates and starts the node. */
+export async function createMeshNode (init: MeshNodeInit = {}): Promise<MeshNode> {
+  const listen = parseMultiaddrs(init.listen ?? ['/ip4/0.0.0.0/tcp/0'], '--listen').map(String)
+  const bootstrap = parseMultiaddrs(init.bootstrap ?? [], '--bootstrap')
+  const node = await createLibp2p({
+    ...(init.privateKey != null ? { privateKey: init.privateKey } : {}),
+    addresses: { listen },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux(process.env.YW != null ? { maxMessageSize: Number(process.env.YM ?? 65536), streamOptions: { initialStreamWindowSize: Number(process.env.YW), maxStreamWindowSize: Number(process.env.YW) } } : {})],
+    peerDiscovery: init.mdns === false ? [] : [mdns({ interval: init.mdnsIntervalMs ?? 2000 })],
+    connectionMonitor: { pingInterval: 5000 },
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        allowPublishToZeroTopicPeers: true,
+        emitSelf: false,
+        floodPublish: true,
+        // the mesh is a handful of peers on one network: keep gossip quick
+        heartbeatInterval: 500
+      })
+    }
+  })
+  node.addEventListener('peer:discovery', (evt) => {
+    const { id, multiaddrs } = evt.detail
+    if (id.equals(node.peerId) || node.getConnections(id).length > 0) return
+    log('discovered %p at %s', id, multiaddrs.map(String).join(', '))
+    node.dial(id).catch((err: Error) => { log('dial of discovered %p failed: %s', id, err.message) })
+  })
+  if (bootstrap.length > 0) {
+    const dialBootstrap = (): void => {
+      for (const addr of bootstrap) {
+        const peer = addr.getComponents().find(c => c.name === 'p2p')?.value
+        if (peer != null && peer === node.peerId.toString()) continue
+        if (peer != null && node.getConnections().some(c => c.remotePeer.toString() === peer)) continue
+        node.dial(addr).catch((err: Error) => { log('dial of bootstrap %s failed: %s', addr.toString(), err.message) })
+      }
+    }
+    dialBootstrap()
+    const timer = setInterval(dialBootstrap, init.bootstrapIntervalMs ?? 2000)
+    timer.unref()
+    node.addEventListener('stop', () => { clearInterval(timer) })
+  }
+  return node
+}

@@ -1,0 +1,392 @@
+// Plans on the mesh. The leader builds a scenario from the gossiped capabilities and links, plans
+// (a quick plan first, then the configured planner's when it is better), and publishes each plan on
+// tessera/plan/1 with its term, plan id and members, republishing it periodically. Every peer accepts
+// only a plan of the current term from the current leader, prepares its share, and reports READY.
+import { peerIdFromString } from '@libp2p/peer-id'
+import { decodePlanRecord, encodePlanRecord } from '../../protocols/plan/codec.js'
+import { PLAN_TOPIC } from '../../protocols/plan/constants.js'
+import { MODEL_PROTOCOL } from '../../protocols/model/constants.js'
+import { NoPlanError } from '../../src/errors.js'
+import { logger } from '../../src/logger.js'
+import { buildScenarioSpec, deviceIds } from './scenario-builder.js'
+import { PlannerRunner } from './planner-runner.js'
+import type { MeshMember } from './scenario-builder.js'
+import type { CapsService } from '../capabilities/caps-service.js'
+import type { ElectionService } from '../election/election-service.js'
+import type { EventSink } from '../emitter.js'
+import type { Executor, PreparedPlan } from '../execution/executor.js'
+import type { Gossip, PeerIdStr } from '../gossip.js'
+import type { LinkService } from '../links/link-service.js'
+import type { HeldModel, ModelStore } from '../models/model-store.js'
+import type { MeshNode } from '../node.js'
+import type { MemberRecord, PlanAnnouncement, ReadyReport } from '../../protocols/plan/codec.js'
+import type { Plan } from '../../src/plan/types.js'
+
+const log = logger('plan')
+
+export interface PlanServiceInit {
+  /** The planner the leader runs (default 'distredge'). */
+  planner?: string
+  /** Fast planners whose best plan is published first, while the configured one runs (default offload, aofl). */
+  quickPlanners?: string[]
+  /** How often the leader republishes its plans, ms (default 3000). */
+  republishMs?: number
+  /** Triggers closer than this are planned once, ms (default 300). */
+  debounceMs?: number
+  /** Plans kept per model (older ones are retired; default 2). */
+  keepPlans?: number
+  /** A better plan replaces the published one only if faster by this fraction (default 0.02). */
+  improvement?: number
+}
+
+export interface PlanEvents extends Record<string, unknown> {
+  /** The leader started planning. */
+  planning: { model: string, planner: string, reason: string, devices: number }
+  /** A plan was accepted here (published by this peer when `own`). */
+  plan: { key: string, term: number, planId: number, plan: Plan, members: MemberRecord[], from: PeerIdStr, own: boolean }
+  /** This peer prepared (or failed to prepare) its share of a plan. */
+  prepared: { key: string, ok: boolean, reason: string }
+  /** Every member of a plan reported ready. */
+  ready: { key: string, plan: Plan }
+  /** A plan message was not accepted. */
+  rejected: { from: PeerIdStr, term: number, planId: number, reason: string }
+  /** Planning failed on the leader. */
+  failed: { model: string, planner: string, reason: string }
+}
+
+export interface PlanServiceComponents {
+  self: PeerIdStr
+  node: MeshNode
+  gossip: Gossip
+  election: ElectionService
+  caps: CapsService
+  links: LinkService
+  models: ModelStore
+  executor: Executor
+  events: EventSink<PlanEvents>
+}
+
+interface Accepted {
+  ann: PlanAnnouncement
+  key: string
+  from: PeerIdStr
+  prepared?: PreparedPlan
+  failed?: string
+}
+
+function planKey (term: number, planId: number): string {
+  return `${term}.${planId}`
+}
+
+function newer (a: { term: number, planId: number }, b: { term: number, planId: number }): boolean {
+  return a.term > b.term || (a.term === b.term && a.planId > b.planId)
+}
+
+export class PlanService {
+  private readonly c: PlanServiceComponents
+  private readonly init: Required<PlanServiceInit>
+  private readonly current = new Map<string, Accepted>()
+  private readonly history = new Map<string, string[]>()
+  private readonly pending = new Map<string, { from: PeerIdStr, ann: PlanAnnouncement }>()
+  private readonly readiness = new Map<string, Map<PeerIdStr, ReadyReport>>()
+  private readonly waiters = new Set<() => void>()
+  private readonly runner = new PlannerRunner()
+  private readonly quickRunner = new PlannerRunner()
+  private nextPlanId = 1
+  private planTerm = 0
+  private readonly published = new Map<string, { term: number, signature: string, predictedMs: number }>()
+  private debounce?: ReturnType<typeof setTimeout>
+  private republish?: ReturnType<typeof setInterval>
+  private planning?: Promise<void>
+  private dirty?: string
+  private refine = new AbortController()
+  private stopped = false
+  /** Peers that failed to prepare a plan, left out of plans until the time given. */
+  private readonly benched = new Map<PeerIdStr, number>()
+
+  constructor (components: PlanServiceComponents, init: PlanServiceInit = {}) {
+    this.c = components
+    this.init = { planner: 'distredge', quickPlanners: ['offload', 'aofl'], republishMs: 3000, debounceMs: 300, keepPlans: 2, improvement: 0.02, ...init }
+  }
+
+  start (): void {
+    this.stopped = false
+    this.c.gossip.subscribe({ topic: PLAN_TOPIC, decode: decodePlanRecord }, (from, record) => {
+      if (record.kind === 'plan') this.onPlan(from, record)
+      else this.onReady(from, record)
+    })
+    this.republish = setInterval(() => { this.republishPlans() }, this.init.republishMs)
+  }
+
+  async stop (): Promise<void> {
+    this.stopped = true
+    if (this.debounce != null) clearTimeout(this.debounce)
+    if (this.republish != null) clearInterval(this.republish)
+    this.refine.abort()
+    for (const w of this.waiters) w()
+    await Promise.all([this.runner.stop(), this.quickRunner.stop()])
+  }
+
+  /** The accepted plan of a model, prepared here (undefined while none). */
+  currentPlan (sha256: string): PreparedPlan | undefined {
+    return this.current.get(sha256)?.prepared
+  }
+
+  /** Whether every member of a prepared plan reported ready and is still live. */
+  isReady (prepared: PreparedPlan): boolean {
+    const reports = this.readiness.get(prepared.key)
+    const live = new Set(this.c.election.members())
+    return prepared.members.every(m => live.has(m.peer) && reports?.get(m.peer)?.ok === true)
+  }
+
+  /** The newest ready plan of a model (other than `exclude`), waiting for one up to `timeoutMs`. */
+  async readyPlan (sha256: string, options: { timeoutMs: number, exclude?: string, signal?: AbortSignal }): Promise<PreparedPlan> {
+    const deadline = performance.now() + options.timeoutMs
+    while (true) {
+      options.signal?.throwIfAborted()
+      const a = this.current.get(sha256)
+      if (a?.prepared != null && a.key !== options.exclude && this.isReady(a.prepared)) return a.prepared
+      const left = deadline - performance.now()
+      if (left <= 0 || this.stopped) {
+        const why = a == null ? 'no plan has been published for it' : a.failed != null ? `plan ${a.key} failed here: ${a.failed}` : `plan ${a.key} is not ready on every member`
+        throw new NoPlanError(`no ready plan for model ${sha256} within ${options.timeoutMs} ms: ${why}`)
+      }
+      await new Promise<void>((resolve) => {
+        const wake = (): void => { clearTimeout(timer); this.waiters.delete(wake); resolve() }
+        const timer = setTimeout(wake, Math.min(left, 500))
+        this.waiters.add(wake)
+      })
+    }
+  }
+
+  /** The leader (re)plans soon; called on leadership, membership, capability and link changes. */
+  trigger (reason: string): void {
+    if (this.stopped || !this.c.election.isLeader) return
+    if (this.debounce != null) clearTimeout(this.debounce)
+    this.debounce = setTimeout(() => {
+      this.debounce = undefined
+      this.runPlanning(reason)
+    }, this.init.debounceMs)
+  }
+
+  /** Leadership or membership moved: plans held back may now be acceptable; waiters re-check. */
+  onElectionChange (): void {
+    if (!this.c.election.isLeader) this.refine.abort()
+    for (const [sha, p] of [...this.pending]) {
+      if (p.ann.term === this.c.election.term && p.from === this.c.election.leader) {
+        this.pending.delete(sha)
+        this.onPlan(p.from, p.ann)
+      } else if (p.ann.term < this.c.election.term) {
+        this.pending.delete(sha)
+      }
+    }
+    this.wake()
+  }
+
+  private wake (): void {
+    for (const w of [...this.waiters]) w()
+  }
+
+  private runPlanning (reason: string): void {
+    if (this.planning != null) {
+      this.dirty = reason
+      return
+    }
+    this.planning = this.planAll(reason).catch((err: Error) => { log('planning failed: %s', err.message) }).finally(() => {
+      this.planning = undefined
+      const again = this.dirty
+      this.dirty = undefined
+      if (again != null) this.runPlanning(again)
+    })
+  }
+
+  /** The members a plan of `model` can use: live providers with a profile of it. */
+  private eligible (model: HeldModel): MeshMember[] {
+    const out: MeshMember[] = []
+    const now = performance.now()
+    for (const peer of this.c.election.members()) {
+      if ((this.benched.get(peer) ?? 0) > now) continue
+      const caps = peer === this.c.self ? this.c.caps.own() : this.c.caps.get(peer)
+      if (caps == null || caps.role !== 'provider') continue
+      const held = caps.models.find(m => m.sha256 === model.sha256)
+      if (held == null || held.profile.byteLength === 0) continue
+      let profile: unknown
+      try {
+        profile = JSON.parse(new TextDecoder().decode(held.profile))
+      } catch (err: any) {
+        log('profile of %s from %s is not JSON: %s', model.name, peer, err.message)
+        continue
+      }
+      const links = peer === this.c.self ? this.c.links.own() : (this.c.links.get(peer)?.links ?? [])
+      out.push({ peer, name: caps.name, profile, links })
+    }
+    return out
+  }
+
+  private async planAll (reason: string): Promise<void> {
+    for (const model of this.c.models.list()) {
+      if (!this.c.election.isLeader || this.stopped) return
+      await this.planModel(model, reason)
+    }
+  }
+
+  private async planModel (model: HeldModel, reason: string): Promise<void> {
+    const term = this.c.election.term
+    const members = this.eligible(model)
+    if (members.length === 0) {
+      log('no member can run %s yet (no profiles)', model.name)
+      return
+    }
+    const spec = buildScenarioSpec({ name: `mesh term ${term}`, model: model.name, inputShape: model.inputShape, members, requester: this.c.self })
+    const linkPairs = Object.values(spec.linkMbps).reduce((s, to) => s + Object.keys(to).length, 0)
+    const signature = `${members.map(m => m.peer).sort().join(',')}|${linkPairs}`
+    const last = this.published.get(model.sha256)
+    if (last != null && last.term === term && last.signature === signature) return
+    this.refine.abort()
+    this.refine = new AbortController()
+    const refine = this.refine.signal
+    const ids = deviceIds(members)
+    const memberRecords: MemberRecord[] = members.map(m => ({ device: ids.get(m.peer)!, peer: m.peer, addrs: (m.peer === this.c.self ? this.c.caps.own() : this.c.caps.get(m.peer))?.addrs.slice(0, 16) ?? [] }))
+    const seed = term * 1000 + this.nextPlanId
+    const quick = this.init.quickPlanners.filter(p => p !== this.init.planner)
+    let best: { plan: Plan, predictedMs: number } | undefined
+    for (const planner of quick) {
+      this.c.events.emit('planning', { model: model.name, planner, reason, devices: members.length })
+      try {
+        const r = await this.quickRunner.run({ modelPath: model.path, planner, seed, spec })
+        if (best == null || r.predictedMs < best.predictedMs) best = r
+      } catch (err: any) {
+        this.c.events.emit('failed', { model: model.name, planner, reason: err.message })
+      }
+      if (!this.stillLeading(term)) return
+    }
+    if (best != null) this.publish(model, term, best, memberRecords, signature)
+    this.c.events.emit('planning', { model: model.name, planner: this.init.planner, reason, devices: members.length })
+    const background = async (): Promise<void> => {
+      try {
+        const r = await this.runner.run({ modelPath: model.path, planner: this.init.planner, seed, spec }, { signal: refine })
+        if (!this.stillLeading(term) || refine.aborted) return
+        const now = this.published.get(model.sha256)
+        if (now == null || now.signature !== signature || now.term !== term || r.predictedMs < now.predictedMs * (1 - this.init.improvement)) {
+          this.publish(model, term, r, memberRecords, signature)
+        } else {
+          log('%s plan (%d ms predicted) is no better than the published one (%d ms)', this.init.planner, r.predictedMs.toFixed(1), now.predictedMs.toFixed(1))
+        }
+      } catch (err: any) {
+        if (!refine.aborted) this.c.events.emit('failed', { model: model.name, planner: this.init.planner, reason: err.message })
+      }
+    }
+    if (best == null) {
+      await background()
+    } else {
+      background().catch((err: Error) => { log('refining failed: %s', err.message) })
+    }
+  }
+
+  private stillLeading (term: number): boolean {
+    return !this.stopped && this.c.election.isLeader && this.c.election.term === term
+  }
+
+  private publish (model: HeldModel, term: number, result: { plan: Plan, predictedMs: number }, members: MemberRecord[], signature: string): void {
+    if (this.planTerm !== term) {
+      this.planTerm = term
+      this.nextPlanId = 1
+    }
+    const ann: PlanAnnouncement = { kind: 'plan', term, planId: this.nextPlanId++, members, plan: result.plan }
+    this.published.set(model.sha256, { term, signature, predictedMs: result.predictedMs })
+    this.c.gossip.publish(PLAN_TOPIC, encodePlanRecord(ann))
+    this.accept(this.c.self, ann)
+  }
+
+  private republishPlans (): void {
+    if (!this.c.election.isLeader) return
+    for (const a of this.current.values()) {
+      if (a.from === this.c.self && a.ann.term === this.c.election.term) this.c.gossip.publish(PLAN_TOPIC, encodePlanRecord(a.ann))
+    }
+  }
+
+  private onPlan (from: PeerIdStr, ann: PlanAnnouncement): void {
+    const sha = ann.plan.model.sha256
+    const term = this.c.election.term
+    if (ann.term < term) {
+      this.c.events.emit('rejected', { from, term: ann.term, planId: ann.planId, reason: `stale term ${ann.term} (current term ${term})` })
+      return
+    }
+    if (ann.term !== term || from !== this.c.election.leader) {
+      // a new leader's plan can overtake its first heartbeat: hold it until the election catches up
+      const held = this.pending.get(sha)
+      if (held == null || newer(ann, held.ann)) this.pending.set(sha, { from, ann })
+      log('holding plan %s from %s: leader is %s in term %d', planKey(ann.term, ann.planId), from, this.c.election.leader ?? 'none', term)
+      return
+    }
+    this.accept(from, ann)
+  }
+
+  private accept (from: PeerIdStr, ann: PlanAnnouncement): void {
+    const sha = ann.plan.model.sha256
+    const key = planKey(ann.term, ann.planId)
+    const existing = this.current.get(sha)
+    if (existing != null && existing.key === key) {
+      // a republished plan: repeat our report, gossip may have lost it
+      if (existing.prepared != null || existing.failed != null) this.reportReady(existing)
+      return
+    }
+    if (existing != null && !newer(ann, existing.ann)) return
+    const accepted: Accepted = { ann, key, from }
+    this.current.set(sha, accepted)
+    const keys = [...(this.history.get(sha) ?? []), key]
+    while (keys.length > this.init.keepPlans) {
+      const old = keys.shift()!
+      this.c.executor.retire(old).catch((err: Error) => { log('retiring plan %s failed: %s', old, err.message) })
+      this.readiness.delete(old)
+    }
+    this.history.set(sha, keys)
+    this.c.events.emit('plan', { key, term: ann.term, planId: ann.planId, plan: ann.plan, members: ann.members, from, own: from === this.c.self })
+    this.prepare(accepted).catch((err: Error) => { log('preparing plan %s failed: %s', key, err.message) })
+  }
+
+  private async prepare (a: Accepted): Promise<void> {
+    const { ann } = a
+    try {
+      let model = this.c.models.get(ann.plan.model.sha256)
+      if (model == null) {
+        const sources = ann.members.filter(m => m.peer !== this.c.self).map(m => async (options?: { signal?: AbortSignal }) => await this.c.node.dialProtocol(peerIdFromString(m.peer), MODEL_PROTOCOL, options))
+        model = await this.c.models.obtain({ name: ann.plan.model.name, sha256: ann.plan.model.sha256, inputShape: ann.plan.model.inputShape }, sources)
+      }
+      a.prepared = await this.c.executor.prepare(ann.term, ann.planId, ann.plan, ann.members, model.graph)
+      this.c.events.emit('prepared', { key: a.key, ok: true, reason: '' })
+    } catch (err: any) {
+      a.failed = `${err?.name as string}: ${err?.message as string}`
+      this.c.events.emit('prepared', { key: a.key, ok: false, reason: a.failed })
+    }
+    this.reportReady(a)
+  }
+
+  private reportReady (a: Accepted): void {
+    const report: ReadyReport = { kind: 'ready', term: a.ann.term, planId: a.ann.planId, modelSha256: a.ann.plan.model.sha256, ok: a.prepared != null, reason: a.failed ?? '' }
+    this.c.gossip.publish(PLAN_TOPIC, encodePlanRecord(report))
+    this.onReady(this.c.self, report)
+  }
+
+  private onReady (from: PeerIdStr, report: ReadyReport): void {
+    const key = planKey(report.term, report.planId)
+    if (report.term < this.c.election.term - 1) return
+    let reports = this.readiness.get(key)
+    if (reports == null) {
+      reports = new Map()
+      this.readiness.set(key, reports)
+    }
+    const before = reports.get(from)?.ok
+    reports.set(from, report)
+    if (!report.ok && before !== false) log('%s could not prepare plan %s: %s', from, key, report.reason)
+    const a = this.current.get(report.modelSha256)
+    if (a?.key === key && a.prepared != null && before !== true && report.ok && this.isReady(a.prepared)) {
+      this.c.events.emit('ready', { key, plan: a.ann.plan })
+    }
+    if (!report.ok && this.c.election.isLeader && a?.from === this.c.self && a.key === key && from !== this.c.self) {
+      this.benched.set(from, performance.now() + 60_000)
+      this.trigger(`${from} could not prepare plan ${key}`)
+    }
+    this.wake()
+  }
+}

@@ -1,0 +1,50 @@
+// Inside the planner worker: builds the mesh scenario, runs a planner, scores its plan on the
+// simulator. Planners are CPU-bound for up to minutes; here they do not stall the peer.
+import { readFile } from 'node:fs/promises'
+import { loadGraph } from '../../src/graph/load.js'
+import { plannerSpec } from '../../src/planners/index.js'
+import { createSimulator } from '../../src/sim/simulate.js'
+import { serve } from '../workers/worker-host.js'
+import { resolveMeshScenario } from './scenario-builder.js'
+import type { MeshScenarioSpec } from './scenario-builder.js'
+import type { Graph } from '../../src/graph/types.js'
+import type { Plan } from '../../src/plan/types.js'
+
+const graphs = new Map<string, Graph>()
+
+async function graphOf (path: string, name: string, inputShape: number[]): Promise<Graph> {
+  const key = `${path}|${inputShape.join('x')}`
+  let g = graphs.get(key)
+  if (g == null) {
+    g = loadGraph(await readFile(path), { name, inputShape })
+    graphs.set(key, g)
+  }
+  return g
+}
+
+export interface PlanJobArgs {
+  modelPath: string
+  planner: string
+  seed: number
+  spec: MeshScenarioSpec
+}
+
+export interface PlanJobResult {
+  plan: Plan
+  predictedMs: number
+  planningMs: number
+}
+
+serve({
+  async plan (args: PlanJobArgs, progress) {
+    const graph = await graphOf(args.modelPath, args.spec.model, args.spec.inputShape)
+    const scenario = resolveMeshScenario(args.spec, graph)
+    const planner = plannerSpec(args.planner).create()
+    const started = performance.now()
+    const plan = await planner.plan(scenario, { seed: args.seed, onProgress: (message) => { progress(message) } })
+    const planningMs = performance.now() - started
+    const predictedMs = createSimulator(scenario).latency(plan)
+    const result: PlanJobResult = { plan: { ...plan, scenario: scenario.name, predictedMs }, predictedMs, planningMs }
+    return { value: result }
+  }
+})

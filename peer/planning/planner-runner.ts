@@ -1,0 +1,28 @@
+// Runs planners in a worker thread, one at a time; a run can be cancelled (the worker is replaced).
+import { WorkerClient } from '../workers/worker-client.js'
+import type { PlanJobArgs, PlanJobResult } from './planner-job.js'
+
+export class PlannerRunner {
+  private worker?: WorkerClient
+
+  /** Plans in the worker; aborting `signal` kills the run. */
+  async run (args: PlanJobArgs, options: { signal?: AbortSignal, onProgress?: (message: string) => void } = {}): Promise<PlanJobResult> {
+    this.worker ??= new WorkerClient(new URL('./planner-job.ts', import.meta.url), 'planner')
+    const worker = this.worker
+    try {
+      return await worker.call<PlanJobResult>('plan', args, { signal: options.signal, onProgress: options.onProgress })
+    } catch (err) {
+      if (options.signal?.aborted === true) {
+        // the planner cannot be interrupted inside the worker: drop the worker instead
+        this.worker = undefined
+        await worker.terminate()
+      }
+      throw err
+    }
+  }
+
+  async stop (): Promise<void> {
+    await this.worker?.terminate()
+    this.worker = undefined
+  }
+}

@@ -1,0 +1,118 @@
+// The scenario the leader plans with, built from gossip alone: one device per member that holds the
+// model and has published a measured profile for it, links from the members' probe results, the
+// leader as the requester (a request enters the mesh at the peer serving it, the leader by default).
+// Pure: the same gossip gives the same scenario.
+import { parseMeasuredProfile } from '../../src/sim/profile-measured.js'
+import { REQUESTER } from '../../src/sim/types.js'
+import type { LinkRecord } from '../../protocols/links/codec.js'
+import type { Graph } from '../../src/graph/types.js'
+import type { Device, Scenario } from '../../src/sim/types.js'
+import type { PeerIdStr } from '../gossip.js'
+
+/** Bandwidth assumed for a link not measured yet, Mbps. */
+export const DEFAULT_LINK_MBPS = 1000
+
+export interface MeshMember {
+  peer: PeerIdStr
+  /** The name the peer advertises. */
+  name: string
+  /** Its measured profile of the model (the profile file's JSON). */
+  profile: unknown
+  /** Its measured links to other peers. */
+  links: LinkRecord[]
+}
+
+export interface MeshDeviceSpec {
+  id: string
+  peer: PeerIdStr
+  profile: unknown
+  uplinkMbps: number
+  downlinkMbps: number
+}
+
+/** A serializable scenario (it crosses into the planner's worker thread). */
+export interface MeshScenarioSpec {
+  name: string
+  model: string
+  inputShape: number[]
+  devices: MeshDeviceSpec[]
+  requesterDevice: string
+  linkMbps: Record<string, Record<string, number>>
+  latencyMs: number
+}
+
+function median (xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b)
+  const m = s.length >> 1
+  return s.length === 0 ? 0 : s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
+}
+
+/** Device ids from advertised names: letters, digits, '.', '_', '-'; a clash gets a peer-id suffix. */
+export function deviceIds (members: Array<{ peer: PeerIdStr, name: string }>): Map<PeerIdStr, string> {
+  const clean = (n: string): string => {
+    const c = n.replace(/[^\w.-]/g, '_').slice(0, 64)
+    return c === '' || c === REQUESTER ? `peer_${c}` : c
+  }
+  const count = new Map<string, number>()
+  for (const m of members) count.set(clean(m.name), (count.get(clean(m.name)) ?? 0) + 1)
+  const ids = new Map<PeerIdStr, string>()
+  for (const m of members) {
+    const c = clean(m.name)
+    ids.set(m.peer, (count.get(c) ?? 0) > 1 ? `${c}-${m.peer.slice(-6)}` : c)
+  }
+  return ids
+}
+
+/** Builds the scenario spec for `model` over `members` (any order; devices are sorted by peer id). */
+export function buildScenarioSpec (input: { name: string, model: string, inputShape: number[], members: MeshMember[], requester: PeerIdStr }): MeshScenarioSpec {
+  const members = [...input.members].sort((a, b) => (a.peer < b.peer ? -1 : a.peer > b.peer ? 1 : 0))
+  const ids = deviceIds(members)
+  const inMesh = new Set(members.map(m => m.peer))
+  const linkMbps: Record<string, Record<string, number>> = {}
+  const outgoing = new Map<PeerIdStr, number[]>()
+  const incoming = new Map<PeerIdStr, number[]>()
+  const halfRtts: number[] = []
+  for (const m of members) {
+    for (const l of m.links) {
+      if (!inMesh.has(l.peer) || l.peer === m.peer || !(l.mbps > 0)) continue
+      const from = ids.get(m.peer)!
+      const to = ids.get(l.peer)!
+      linkMbps[from] ??= {}
+      linkMbps[from][to] = l.mbps
+      outgoing.set(m.peer, [...(outgoing.get(m.peer) ?? []), l.mbps])
+      incoming.set(l.peer, [...(incoming.get(l.peer) ?? []), l.mbps])
+      halfRtts.push(l.rttMs / 2)
+    }
+  }
+  const devices: MeshDeviceSpec[] = members.map((m) => {
+    const up = outgoing.get(m.peer)
+    const down = incoming.get(m.peer)
+    const uplinkMbps = up != null ? Math.max(...up) : DEFAULT_LINK_MBPS
+    return { id: ids.get(m.peer)!, peer: m.peer, profile: m.profile, uplinkMbps, downlinkMbps: down != null ? Math.max(...down) : uplinkMbps }
+  })
+  const requesterDevice = ids.get(input.requester) ?? devices[0]?.id
+  if (requesterDevice == null) throw new RangeError('a mesh scenario needs at least one member')
+  return { name: input.name, model: input.model, inputShape: [...input.inputShape], devices, requesterDevice, linkMbps, latencyMs: median(halfRtts) }
+}
+
+/** The planner's Scenario from a spec and the model's graph (profiles validated here, at the edge). */
+export function resolveMeshScenario (spec: MeshScenarioSpec, graph: Graph): Scenario {
+  const devices: Device[] = spec.devices.map((d, index) => ({
+    id: d.id,
+    index,
+    profile: parseMeasuredProfile(d.profile, `profile of ${d.id}`),
+    uplinkMbps: d.uplinkMbps,
+    downlinkMbps: d.downlinkMbps
+  }))
+  return {
+    name: spec.name,
+    model: spec.model,
+    inputShape: [...graph.inputShape],
+    graph,
+    devices,
+    requester: { kind: 'device', device: spec.requesterDevice },
+    linkMbps: spec.linkMbps,
+    latencyMs: spec.latencyMs,
+    testbed: {}
+  }
+}
