@@ -191,6 +191,10 @@ test('weights follow their init ranges and the parameter count excludes BatchNor
     const v = w.get(`block.bn1.${k}`) as Float32Array
     assert.ok(v.every(x => x >= lo && x <= hi), `bn ${k} in [${lo}, ${hi}]`)
   }
+  // each channel's gain gamma / sqrt(var) stays near 1, so deep stacks of BN neither grow nor shrink
+  const gamma = w.get('block.bn1.weight') as Float32Array
+  const variance = w.get('block.bn1.running_var') as Float32Array
+  assert.ok(gamma.every((g, i) => g / Math.sqrt(variance[i]) >= 0.8 - 1e-6 && g / Math.sqrt(variance[i]) <= 1.2 + 1e-6))
   assert.deepEqual([...(w.get('block.relu6.min') as Float32Array)], [0])
   assert.deepEqual([...(w.get('block.relu6.max') as Float32Array)], [6])
   // each initializer has its own stream: same-shape tensors differ
@@ -219,4 +223,8 @@ test('builder rejects bad graphs with errors naming the culprit', () => {
   const n = b.node('Transpose', [x], { name: 't', attrs: { perm: attr.ints([0, 1, 3, 2]) } })
   assert.throws(() => b.shape(n[0]), { name: 'ShapeError', message: /"t"/ })
   assert.throws(() => new OnnxBuilder({ name: 'empty' }).toModel(), { name: 'InvalidInputError', message: /no input/ })
+  const scaled = new OnnxBuilder({ name: 'scaled' })
+  scaled.output(scaled.input('input', [1, 2]))
+  scaled.weight('s', [2], { kind: 'sqrtScaled', of: 'missing', low: 1, high: 2 })
+  assert.throws(() => scaled.toModel(), { name: 'InvalidInputError', message: /"s" is scaled by "missing"/ })
 })
