@@ -139,6 +139,14 @@ export class PlanService {
     return prepared.members.every(m => live.has(m.peer) && reports?.get(m.peer)?.ok === true)
   }
 
+  /** Members of a plan that are gone or have not reported ready, as "device (why)". */
+  notReady (prepared: PreparedPlan): string[] {
+    const reports = this.readiness.get(prepared.key)
+    const live = new Set(this.c.election.members())
+    return prepared.members.filter(m => !live.has(m.peer) || reports?.get(m.peer)?.ok !== true).map(m =>
+      `${m.device} (${!live.has(m.peer) ? 'not live' : reports?.get(m.peer) == null ? 'no report' : `failed: ${reports.get(m.peer)!.reason}`})`)
+  }
+
   /** The newest ready plan of a model (other than `exclude`), waiting for one up to `timeoutMs`. */
   async readyPlan (sha256: string, options: { timeoutMs: number, exclude?: string, signal?: AbortSignal }): Promise<PreparedPlan> {
     const deadline = performance.now() + options.timeoutMs
@@ -148,7 +156,7 @@ export class PlanService {
       if (a?.prepared != null && a.key !== options.exclude && this.isReady(a.prepared)) return a.prepared
       const left = deadline - performance.now()
       if (left <= 0 || this.stopped) {
-        const why = a == null ? 'no plan has been published for it' : a.failed != null ? `plan ${a.key} failed here: ${a.failed}` : `plan ${a.key} is not ready on every member`
+        const why = a == null ? 'no plan has been published for it' : a.failed != null ? `plan ${a.key} failed here: ${a.failed}` : a.prepared == null ? `plan ${a.key} is still being prepared here` : `plan ${a.key} is waiting for ${this.notReady(a.prepared).join(', ')}`
         throw new NoPlanError(`no ready plan for model ${sha256} within ${options.timeoutMs} ms: ${why}`)
       }
       await new Promise<void>((resolve) => {

@@ -11,6 +11,9 @@ const COMMANDS: Record<string, { summary: string, load: () => Promise<{ run: Com
   bench: { summary: 'benchmarks (tessera bench planners, ...) printed as tables', load: async () => await import('./bench.js') },
   check: { summary: 'run random plans part by part on this machine and compare with the whole model', load: async () => await import('./check.js') },
   inspect: { summary: 'show a model\'s nodes, shapes, FLOPs and valid cut points', load: async () => await import('./inspect.js') },
+  peer: { summary: 'run a mesh peer: discovery, election, plans, serving its share of inferences', load: async () => await import('./peer.js') },
+  infer: { summary: 'run inferences through the mesh as a requester (top-5 or checksum, latency, --verify)', load: async () => await import('./infer.js') },
+  demo: { summary: 'a local mesh of 4 peers on loopback running inferences, against one peer (npm start)', load: async () => await import('./demo.js') },
   zoo: { summary: 'list the built-in models, or build them (seeded weights) into the model cache', load: async () => await import('./zoo.js') },
 }
 

@@ -1,0 +1,91 @@
+// tessera peer: a headless mesh peer. Prints its discoveries, elections and plans; stops on SIGINT/SIGTERM.
+import { parseArgs } from 'node:util'
+import { TesseraPeer } from '../../peer/index.js'
+import { plannerSpec } from '../planners/index.js'
+import { parseIntFlag, parseShape } from './args.js'
+import { showPeerEvents } from './mesh-lines.js'
+import { bar, progressLine } from './progress.js'
+
+const HELP = `usage: tessera peer [--model M]... [--planner P] [--listen ADDR]... [--name N] [--no-mdns]
+                    [--bootstrap ADDR]... [--input-shape 1,3,H,W] [--threads T] [--json]
+
+Joins (or starts) a mesh: finds peers by mDNS (unless --no-mdns) and the --bootstrap addresses,
+profiles this machine for each model (cached), takes part in the leader election, runs its share
+of the leader's plans and serves inference requests (tessera infer). Runs until SIGINT or SIGTERM.
+
+  --model M          a built-in model name or an .onnx path to serve (repeatable); none: serve the
+                     models the mesh serves, fetched from a peer and checked by sha256
+  --planner P        the planner this peer uses when it leads (default distredge; a quick plan from
+                     offload/aofl is published first)
+  --listen ADDR      multiaddr to listen on (default /ip4/0.0.0.0/tcp/0; repeatable)
+  --name N           this device's name in plans (default: host name and short peer id)
+  --bootstrap ADDR   multiaddr (with /p2p/<id>) of a peer to dial (repeatable, or comma-separated)
+  --threads T        onnxruntime threads per part (default 1)
+  --json             print events as JSON lines instead of text`
+
+export async function run (argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string', multiple: true },
+      planner: { type: 'string' },
+      listen: { type: 'string', multiple: true },
+      name: { type: 'string' },
+      'no-mdns': { type: 'boolean', default: false },
+      bootstrap: { type: 'string', multiple: true },
+      'input-shape': { type: 'string' },
+      threads: { type: 'string' },
+      'profile-repeats': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false }
+    }
+  })
+  if (values.help) {
+    process.stdout.write(HELP + '\n')
+    return 0
+  }
+  const planner = values.planner ?? 'distredge'
+  plannerSpec(planner)
+  const json = values.json
+  const out = (line: string): void => { process.stdout.write(line + '\n') }
+  const peer = await TesseraPeer.create({
+    name: values.name,
+    models: values.model ?? [],
+    inputShape: parseShape(values['input-shape']),
+    threads: parseIntFlag(values.threads, '--threads', 1, 1, 256),
+    profileRepeats: parseIntFlag(values['profile-repeats'], '--profile-repeats', 3, 1, 100),
+    listen: values.listen,
+    mdns: !values['no-mdns'],
+    bootstrap: (values.bootstrap ?? []).flatMap(b => b.split(',')).map(b => b.trim()).filter(b => b !== ''),
+    planning: { planner }
+  })
+  const addrs = peer.node.getMultiaddrs().map(String)
+  if (json) {
+    out(JSON.stringify({ event: 'listening', peer: peer.name, peerId: peer.peerId, addrs, t: Date.now() }))
+  } else {
+    out(`tessera peer ${peer.name} (${peer.peerId}) listening on ${addrs.join(' ')}`)
+    out(`discovery: ${values['no-mdns'] ? 'mDNS off' : 'mDNS'}${(values.bootstrap ?? []).length > 0 ? ', bootstrap peers' : ''}; planner ${planner}`)
+  }
+  const progress = progressLine(process.stderr, 2000)
+  peer.events.on('profile', (e) => {
+    if (e.progress != null && !json) progress.update(`profiling ${e.model} ${bar(e.progress.done / e.progress.total)} ${e.progress.label}`)
+    if (e.done === true) progress.done()
+  })
+  showPeerEvents(peer, out, json)
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      process.off('SIGINT', onInt)
+      process.off('SIGTERM', onTerm)
+      if (!json) out(`${signal}: leaving the mesh`)
+      resolve()
+    }
+    const onInt = (): void => { stop('SIGINT') }
+    const onTerm = (): void => { stop('SIGTERM') }
+    process.once('SIGINT', onInt)
+    process.once('SIGTERM', onTerm)
+  })
+  await peer.stop()
+  if (json) out(JSON.stringify({ event: 'stopped', peer: peer.name, t: Date.now() }))
+  else out('stopped')
+  return 0
+}
