@@ -104,3 +104,14 @@ export class RuntimeError extends TesseraError {
 export class InferenceTimeoutError extends TesseraError {
   static name = 'InferenceTimeoutError'
 }
+
+/** The testbed cannot run here: not root, or ip/tc/cgroup v1 cpu missing. */
+export class TestbedUnavailableError extends TesseraError {
+  static name = 'TestbedUnavailableError'
+  readonly exitCode: number = 2
+}
+
+/** Building, running or tearing down the emulated testbed failed (a command, a process, a timeout). */
+export class TestbedError extends TesseraError {
+  static name = 'TestbedError'
+}
