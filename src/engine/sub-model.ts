@@ -83,12 +83,12 @@ class ModelWriter {
   /** Slice of `x` along `axes` to local [starts, ends). */
   slice (x: string, out: string, axes: number[], starts: number[], ends: number[], steps?: number[], added = true): void {
     if (this.graph.opset < 10) {
-      this.node({ name: out, opType: 'Slice', input: [x], output: [out], attribute: [intsAttr('axes', axes), intsAttr('starts', starts), intsAttr('ends', ends)] }, added)
+      this.node({ name: this.fresh(`${out}__slice`), opType: 'Slice', input: [x], output: [out], attribute: [intsAttr('axes', axes), intsAttr('starts', starts), intsAttr('ends', ends)] }, added)
       return
     }
     const input = [x, this.int64(`${out}.starts`, starts), this.int64(`${out}.ends`, ends), this.int64(`${out}.axes`, axes)]
     if (steps != null) input.push(this.int64(`${out}.steps`, steps))
-    this.node({ name: out, opType: 'Slice', input, output: [out] }, added)
+    this.node({ name: this.fresh(`${out}__slice`), opType: 'Slice', input, output: [out] }, added)
   }
 }
 
@@ -325,10 +325,19 @@ class PartBuilder {
     const end = [...spec.end]
     let x = inputs[0]
     const gathers: Array<{ axis: number, index: number[] }> = []
-    const axisPlan = (axis: number, [a, b]: Range, held: Range, padBefore: number, padAfter: number): void => {
+    // a constant Pad may hold a real row its part does not need (a part wholly in the padding): it is sliced away after
+    const trim: Array<{ axis: number, start: number, end: number }> = []
+    const axisPlan = (axis: number, [a, b]: Range, held: Range): void => {
       if (spec.mode === 'constant') {
-        begin[axis] = padBefore
-        end[axis] = padAfter
+        const from = a - spec.begin[axis]
+        const to = b - spec.begin[axis]
+        begin[axis] = Math.max(0, held[0] - from)
+        end[axis] = Math.max(0, to - held[1])
+        const made = Math.max(to, held[1]) - Math.min(from, held[0])
+        if (made !== b - a) {
+          const start = from - Math.min(from, held[0])
+          trim.push({ axis, start, end: start + b - a })
+        }
         return
       }
       const len = dims[axis]
@@ -354,8 +363,8 @@ class PartBuilder {
         end[axis] = 0
       }
     }
-    axisPlan(axes.h, out.rows, r.rows, r.pads[0], r.pads[2])
-    axisPlan(axes.w, out.cols, r.cols, r.pads[1], r.pads[3])
+    axisPlan(axes.h, out.rows, r.rows)
+    axisPlan(axes.w, out.cols, r.cols)
     for (const { axis, index } of gathers) {
       const name = this.w.fresh(`${node.outputs[0]}__gather${axis}`)
       this.w.node({ name, opType: 'Gather', input: [x, this.w.int64(`${name}.index`, index)], output: [name], attribute: [intAttr('axis', axis)] }, true)
@@ -376,7 +385,13 @@ class PartBuilder {
       input.push(this.w.int64(`${node.outputs[0]}.pads`, [...begin, ...end]))
       if (inputs[2] != null && inputs[2] !== '') input.push(inputs[2])
     }
-    this.w.node(copyNode(node, input, node.outputs, attrs), false)
+    if (trim.length === 0) {
+      this.w.node(copyNode(node, input, node.outputs, attrs), false)
+      return { region: out }
+    }
+    const padded = this.w.fresh(`${node.outputs[0]}__padded`)
+    this.w.node(copyNode(node, input, [padded], attrs), false)
+    this.w.slice(padded, node.outputs[0], trim.map(t => t.axis), trim.map(t => t.start), trim.map(t => t.end))
     return { region: out }
   }
 

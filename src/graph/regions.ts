@@ -475,6 +475,23 @@ export function volumeNodes (graph: Graph, volume: Volume): number[] {
 const analysisCache = new WeakMap<Graph, Map<string, PartAnalysis>>()
 
 /** The full analysis of a part computing `rows` x `cols` of volume.output (cached). */
+/**
+ * A constant-mode Pad whose part lies wholly in the padding reads no input row; it is given the
+ * nearest real row instead, so every node before it computes at least one row (onnxruntime refuses
+ * empty convolutions) and the sub-model slices the padding it needs out of Pad's result.
+ */
+function padReadNotEmpty (graph: Graph, t: TensorName, r: InputRegion): InputRegion {
+  const full = fullRegion(graph, t)
+  const widen = (range: Range, before: number, len: number): Range => {
+    if (range[1] > range[0]) return range
+    return before > 0 ? [0, Math.min(1, len)] : [Math.max(0, len - 1), len]
+  }
+  const rows = widen(r.rows, r.pads[0], full.rows[1])
+  const cols = widen(r.cols, r.pads[1], full.cols[1])
+  if (rows === r.rows && cols === r.cols) return r
+  return { rows, cols, pads: r.pads }
+}
+
 export function partAnalysis (graph: Graph, volume: Volume, rows: Range, cols?: Range): PartAnalysis {
   const outFull = fullRegion(graph, volume.output)
   const c: Range = cols ?? outFull.cols
@@ -526,6 +543,7 @@ export function partAnalysis (graph: Graph, volume: Volume, rows: Range, cols?: 
         r = graph.layout.has(t) && !graph.constants.has(t) ? { ...fullRegion(graph, t), pads: [0, 0, 0, 0] } : null
       } else {
         r = inputRegion(graph, node, i, out!.rows, out!.cols)
+        if (node.opType === 'Pad' && i === 0 && r != null) r = padReadNotEmpty(graph, t, r)
       }
       nodeReads.push(r)
       if (graph.constants.has(t)) return

@@ -7,6 +7,18 @@ import type { Range } from '../../src/graph/types.js'
 
 const show = (r: Range | null | undefined): string => (r == null || r[1] <= r[0] ? 'none' : `[${r[0]}, ${r[1]})`)
 
+/**
+ * The rows a part holds are exactly those its outputs depend on; a part wholly inside a constant
+ * padding depends on none and holds one real row instead (so the layers before it never run empty).
+ */
+function assertHeld (got: Range, want: Range | null | undefined, message: string): void {
+  if (want == null || want[1] <= want[0]) {
+    assert.ok(got[1] - got[0] <= 1, `${message}: holds ${show(got)} where it reads none`)
+    return
+  }
+  assert.equal(show(got), show(want), message)
+}
+
 for (const c of opCases()) {
   test(`row and column map of ${c.name} matches brute force`, async () => {
     const graph = graphOf(c.bytes)
@@ -20,12 +32,12 @@ for (const c of opCases()) {
     for (const [a, b] of allRanges(H)) {
       const got = partRegions(graph, volume, [a, b], [0, W]).get(graph.input)!.rows
       const want = bruteRange(brute.rows, a, b)
-      assert.equal(show(got), show(want), `${c.name}: input rows for output rows [${a}, ${b})`)
+      assertHeld(got, want, `${c.name}: input rows for output rows [${a}, ${b})`)
     }
     for (const [a, b] of allRanges(W)) {
       const got = partRegions(graph, volume, [0, H], [a, b]).get(graph.input)!.cols
       const want = bruteRange(brute.cols, a, b)
-      assert.equal(show(got), show(want), `${c.name}: input columns for output columns [${a}, ${b})`)
+      assertHeld(got, want, `${c.name}: input columns for output columns [${a}, ${b})`)
     }
   })
 }
