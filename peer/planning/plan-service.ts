@@ -25,7 +25,7 @@ import type { Plan } from '../../src/plan/types.js'
 const log = logger('plan')
 
 export interface PlanServiceInit {
-  /** The planner the leader runs (default 'distredge'). */
+  /** The planner the leader runs (default 'distredge'); its plan replaces the quick one when it is done. */
   planner?: string
   /** Fast planners whose best plan is published first, while the configured one runs (default offload, aofl). */
   quickPlanners?: string[]
@@ -35,8 +35,6 @@ export interface PlanServiceInit {
   debounceMs?: number
   /** Plans kept per model (older ones are retired; default 2). */
   keepPlans?: number
-  /** A better plan replaces the published one only if faster by this fraction (default 0.02). */
-  improvement?: number
 }
 
 export interface PlanEvents extends Record<string, unknown> {
@@ -106,7 +104,7 @@ export class PlanService {
 
   constructor (components: PlanServiceComponents, init: PlanServiceInit = {}) {
     this.c = components
-    this.init = { planner: 'distredge', quickPlanners: ['offload', 'aofl'], republishMs: 3000, debounceMs: 300, keepPlans: 2, improvement: 0.02, ...init }
+    this.init = { planner: 'distredge', quickPlanners: ['offload', 'aofl'], republishMs: 3000, debounceMs: 300, keepPlans: 2, ...init }
   }
 
   start (): void {
@@ -264,7 +262,7 @@ export class PlanService {
         const r = await this.quickRunner.run({ modelPath: model.path, planner, seed, spec })
         if (best == null || r.predictedMs < best.predictedMs) best = r
       } catch (err: any) {
-        this.c.events.emit('failed', { model: model.name, planner, reason: err.message })
+        if (!this.stopped) this.c.events.emit('failed', { model: model.name, planner, reason: err.message })
       }
       if (!this.stillLeading(term)) return
     }
@@ -274,12 +272,12 @@ export class PlanService {
       try {
         const r = await this.runner.run({ modelPath: model.path, planner: this.init.planner, seed, spec }, { signal: refine })
         if (!this.stillLeading(term) || refine.aborted) return
+        // the configured planner's plan replaces the quick one: it is what this mesh was asked to run
         const now = this.published.get(model.sha256)
-        if (now == null || now.signature !== signature || now.term !== term || r.predictedMs < now.predictedMs * (1 - this.init.improvement)) {
-          this.publish(model, term, r, memberRecords, signature)
-        } else {
-          log('%s plan (%d ms predicted) is no better than the published one (%d ms)', this.init.planner, r.predictedMs.toFixed(1), now.predictedMs.toFixed(1))
+        if (now != null && now.term === term && now.signature === signature && now.predictedMs < r.predictedMs) {
+          log('%s plan (%d ms predicted) replaces a quick plan predicted at %d ms', this.init.planner, r.predictedMs.toFixed(1), now.predictedMs.toFixed(1))
         }
+        this.publish(model, term, r, memberRecords, signature)
       } catch (err: any) {
         if (!refine.aborted) this.c.events.emit('failed', { model: model.name, planner: this.init.planner, reason: err.message })
       }
