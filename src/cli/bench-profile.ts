@@ -8,14 +8,16 @@ import { measureProfile } from '../sim/profile-measure.js'
 import { measuredProfileToJson, readMeasuredProfile } from '../sim/profile-measured.js'
 import { InvalidInputError } from '../errors.js'
 import { parseIntFlag, parseShape } from './args.js'
+import { parseClock } from './profile.js'
 import { bar, progressLine } from './progress.js'
 
-const HELP = `usage: tessera bench profile MODEL [--profile FILE] [--threads T] [--samples N] [--seed S]
+const HELP = `usage: tessera bench profile MODEL [--profile FILE] [--threads T] [--clock wall|cpu] [--samples N] [--seed S]
                               [--input-shape 1,3,H,W] [--out FILE] [--json] [--md]
 
 Measures MODEL's profile on this machine (or reads --profile FILE, made by tessera profile), then
 runs random volumes (every other one whole, the others a random run of at least a quarter of their
 rows) and the whole model on onnxruntime, and compares each run with the profile's prediction.
+Runs are timed with the profile's clock (--clock for a new one: see tessera profile --help).
 --out keeps the profile it measured. Goal: within 10%. JSON: { "model", "threads", "rows": [{ "volume", "rows", "height", "predictedMs",
 "measuredMs", "error" }], "medianAbsError", "maxAbsError", "within10" }.`
 
@@ -26,6 +28,7 @@ export async function run (argv: string[]): Promise<number> {
     options: {
       profile: { type: 'string' },
       threads: { type: 'string' },
+      clock: { type: 'string' },
       samples: { type: 'string' },
       seed: { type: 'string' },
       'input-shape': { type: 'string' },
@@ -59,7 +62,7 @@ export async function run (argv: string[]): Promise<number> {
       threads = parseIntFlag(values.threads, '--threads', profile.machine.threads, 1, 256)
     } else {
       threads = parseIntFlag(values.threads, '--threads', 1, 1, 256)
-      profile = await measureProfile(graph, { threads, onProgress: (d, t, label) => progress.update(`profiling ${bar(d / t)} ${label}`) })
+      profile = await measureProfile(graph, { threads, clock: parseClock(values.clock), onProgress: (d, t, label) => progress.update(`profiling ${bar(d / t)} ${label}`) })
       if (values.out != null) writeFileSync(values.out, JSON.stringify(measuredProfileToJson(profile)) + '\n')
     }
     const profiledS = (performance.now() - started) / 1000
@@ -81,7 +84,7 @@ export async function run (argv: string[]): Promise<number> {
       const w = head.map((h, i) => Math.max(h.length, ...body.map((l) => l[i].length)))
       process.stdout.write([head, ...body].map((l) => l.map((c, i) => i >= 2 ? c.padStart(w[i]) : c.padEnd(w[i])).join('  ')).join('\n') + '\n')
     }
-    process.stdout.write(`\n${graph.name} [${graph.inputShape.join(', ')}], ${threads} thread(s): ${within10}/${rows.length} runs within 10% of the prediction; ` +
+    process.stdout.write(`\n${graph.name} [${graph.inputShape.join(', ')}], ${threads} thread(s), ${profile.machine.clock} clock: ${within10}/${rows.length} runs within 10% of the prediction; ` +
       `median |error| ${(medianAbsError * 100).toFixed(1)}%, max ${(maxAbsError * 100).toFixed(1)}%` +
       `${values.profile == null ? ` (profiling took ${profiledS.toFixed(0)} s)` : ''}\n`)
     return 0

@@ -3,18 +3,29 @@ import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { resolveModel } from '../../models/zoo.js'
 import { loadGraphFile } from '../graph/load.js'
-import { measureProfile } from '../sim/profile-measure.js'
+import { measureProfile, type Clock } from '../sim/profile-measure.js'
+import { InvalidInputError } from '../errors.js'
 import { measuredProfileToJson } from '../sim/profile-measured.js'
 import { parseIntFlag, parseShape } from './args.js'
 import { bar, progressLine } from './progress.js'
 
-const HELP = `usage: tessera profile MODEL [--threads T] [--input-shape 1,3,H,W] [--repeats R] [--out FILE] [--json]
+const HELP = `usage: tessera profile MODEL [--threads T] [--clock wall|cpu] [--input-shape 1,3,H,W] [--repeats R]
+                       [--out FILE] [--json]
 
 Measures on this machine, with onnxruntime, the latency of every segment of MODEL between two
 consecutive cut points against the number of output rows it computes (every count up to 8, then
 about 1.4x apart, up to the height), and the non-spatial tail. A scenario device whose profile is
 the path of the file written here is simulated with these tables (interpolated linearly).
+Each point is the fastest of R runs (default 5). --clock cpu times a run by the CPU time it uses (one
+thread only): on a machine shared with other jobs, that is what the run takes on an idle device.
 MODEL is a built-in model name or a path to an .onnx file. Default --out: MODEL-profile.json.`
+
+/** --clock: wall (default) or cpu. */
+export function parseClock (value: string | undefined): Clock {
+  if (value == null || value === 'wall') return 'wall'
+  if (value === 'cpu') return 'cpu'
+  throw new InvalidInputError(`--clock takes wall or cpu, got "${value}"`)
+}
 
 export async function run (argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -22,6 +33,7 @@ export async function run (argv: string[]): Promise<number> {
     allowPositionals: true,
     options: {
       threads: { type: 'string' },
+      clock: { type: 'string' },
       'input-shape': { type: 'string' },
       repeats: { type: 'string' },
       out: { type: 'string' },
@@ -39,6 +51,7 @@ export async function run (argv: string[]): Promise<number> {
   }
   const threads = parseIntFlag(values.threads, '--threads', 1, 1, 256)
   const repeats = parseIntFlag(values.repeats, '--repeats', 5, 1, 1000)
+  const clock = parseClock(values.clock)
   const inputShape = parseShape(values['input-shape'])
   const model = await resolveModel(positionals[0], { inputShape })
   const graph = loadGraphFile(model.path, { inputShape, name: model.name })
@@ -53,6 +66,7 @@ export async function run (argv: string[]): Promise<number> {
     profile = await measureProfile(graph, {
       threads,
       repeats,
+      clock,
       name: out,
       signal: controller.signal,
       onProgress: (done, total, label) => progress.update(`profiling ${graph.name} ${bar(done / total)} ${label}`)
@@ -69,7 +83,7 @@ export async function run (argv: string[]): Promise<number> {
   }
   const whole = profile.segments.reduce((s, seg) => s + seg.points[seg.points.length - 1][1], 0) + profile.tailMs
   process.stdout.write(`${graph.name} [${graph.inputShape.join(', ')}] on ${profile.machine.cpu}, ${threads} thread(s): ` +
-    `${profile.segments.length} segments, ${profile.segments.reduce((s, seg) => s + seg.points.length, 0)} points, ` +
+    `${profile.machine.clock} clock, ${profile.segments.length} segments, ${profile.segments.reduce((s, seg) => s + seg.points.length, 0)} points, ` +
     `whole model ~${whole.toFixed(1)} ms by the table; measured in ${((performance.now() - started) / 1000).toFixed(0)} s\n` +
     `profile written to ${out}\n`)
   return 0

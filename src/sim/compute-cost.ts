@@ -26,6 +26,12 @@ export interface PartGeometry {
   costs: number[]
 }
 
+/** A measured profile's layer tables by their first cut, and its pair tables by "first,middle,end" cut. */
+interface MeasuredIndex {
+  layers: Map<number, { end: number, table: MeasuredSegment }>
+  pairs: Map<string, MeasuredSegment>
+}
+
 /** A volume's nodes and the caches of its parts. */
 export interface VolumeInfo {
   readonly volume: Volume
@@ -51,7 +57,7 @@ export class ComputeCosts {
   private readonly slots = new Map<ComputeProfile, number>()
   private readonly tensors = new Map<TensorName, TensorGeometry>()
   private readonly cutIndex: Map<TensorName, number>
-  private readonly measuredChecked = new Map<MeasuredProfile, Map<number, { end: number, table: MeasuredSegment }>>()
+  private readonly measuredChecked = new Map<MeasuredProfile, MeasuredIndex>()
 
   constructor (readonly graph: Graph) {
     this.cutIndex = new Map(cutPoints(graph).map((t, i) => [t, i]))
@@ -175,41 +181,64 @@ export class ComputeCosts {
     return rooflineNodeMs(profile, work.flops, work.bytes)
   }
 
-  /** Checks the tables fit this graph's cut points; indexes the layer tables by the cut they start at. */
-  private measuredLayers (profile: MeasuredProfile): Map<number, { end: number, table: MeasuredSegment }> {
-    let layers = this.measuredChecked.get(profile)
-    if (layers != null) return layers
+  /** Checks the tables fit this graph's cut points; indexes layer and pair tables by the cuts they span. */
+  private measuredIndex (profile: MeasuredProfile): MeasuredIndex {
+    let index = this.measuredChecked.get(profile)
+    if (index != null) return index
     const cuts = cutPoints(this.graph)
     const ok = profile.segments.length === cuts.length - 1 && profile.segments.every((s, i) => s.input === cuts[i] && s.output === cuts[i + 1])
     if (!ok) throw new InvalidScenarioError(`measured profile ${profile.name}: its segments do not follow the cut points of ${this.graph.name}; measure it again for this model`)
-    layers = new Map()
-    for (const table of profile.layers) {
-      const from = this.cutIndex.get(table.input)
-      const end = this.cutIndex.get(table.output)
-      if (from == null || end == null || end <= from + 1) throw new InvalidScenarioError(`measured profile ${profile.name}: layer ${table.input} -> ${table.output} does not span cut points of ${this.graph.name}`)
-      layers.set(from, { end, table })
+    const span = (t: MeasuredSegment, what: string): [number, number] => {
+      const from = this.cutIndex.get(t.input)
+      const end = this.cutIndex.get(t.output)
+      if (from == null || end == null || end <= from + 1) throw new InvalidScenarioError(`measured profile ${profile.name}: ${what} ${t.input} -> ${t.output} does not span cut points of ${this.graph.name}`)
+      return [from, end]
     }
-    this.measuredChecked.set(profile, layers)
-    return layers
+    index = { layers: new Map(), pairs: new Map() }
+    for (const table of profile.layers) {
+      const [from, end] = span(table, 'layer')
+      index.layers.set(from, { end, table })
+    }
+    for (const p of profile.pairs) {
+      const [from, end] = span(p.table, 'layer pair')
+      const mid = this.cutIndex.get(p.middle)
+      if (mid == null || mid <= from || mid >= end) throw new InvalidScenarioError(`measured profile ${profile.name}: layer pair ${p.table.input} -> ${p.table.output} is not split at a cut between them ("${p.middle}")`)
+      index.pairs.set(`${from},${mid},${end}`, p.table)
+    }
+    this.measuredChecked.set(profile, index)
+    return index
   }
 
   /**
-   * Sum over the tables covering cuts [from, to): a whole layer's table where the range holds that layer,
-   * else the segments'. `rowsOf` gives the rows (and column share) a table's output is computed on.
-   * Each table value holds one onnxruntime call; the sum holds none (the caller adds what it runs).
+   * The time of running cuts [from, to) as one sub-model. The tables covering the range (a whole layer's
+   * where the range holds that layer, else the segments') each hold the cost of being a sub-model of their
+   * own: one onnxruntime call, copying their input in and their output out. Run together, every boundary
+   * between two tables saves that: measured directly where a table of the two layers fused exists
+   * (T_a + T_b - T_ab), one call elsewhere. `rowsOf` gives the rows (and the column share) a table's output
+   * is computed on.
    */
-  private measuredSum (profile: MeasuredProfile, from: number, to: number, rowsOf: (t: MeasuredSegment) => { rows: number, share: number }): { ms: number, units: number } {
-    const layers = this.measuredLayers(profile)
+  private measuredChain (profile: MeasuredProfile, from: number, to: number, rowsOf: (t: MeasuredSegment) => { rows: number, share: number }): { ms: number, units: number } {
+    const { layers, pairs } = this.measuredIndex(profile)
     let ms = 0
     let units = 0
+    let last: { start: number, end: number, ms: number } | undefined
     for (let s = from; s < to;) {
       const layer = layers.get(s)
-      const table = layer != null && layer.end <= to ? layer.table : profile.segments[s]
-      s = layer != null && layer.end <= to ? layer.end : s + 1
+      const whole = layer != null && layer.end <= to
+      const table = whole ? layer.table : profile.segments[s]
+      const start = s
+      s = whole ? layer.end : s + 1
       const { rows, share } = rowsOf(table)
       if (rows === 0) continue
-      ms += Math.max(0, interpolateSegment(table, rows) - profile.callMs) * share
+      const t = interpolateSegment(table, rows) * share
+      ms += t
       units++
+      if (last != null) {
+        const pair = last.end === start ? pairs.get(`${last.start},${start},${s}`) : undefined
+        const saved = pair != null ? last.ms + t - interpolateSegment(pair, rows) * share : profile.callMs
+        ms -= Math.max(0, Math.min(saved, last.ms, t))
+      }
+      last = { start, end: s, ms: t }
     }
     return { ms, units }
   }
@@ -218,11 +247,10 @@ export class ComputeCosts {
     const regionOf = new Map<TensorName, Region>()
     info.nodes.forEach((n, i) => { const r = g.nodeRegions[i]; if (r != null) regionOf.set(n.outputs[0], r) })
     // A table's rows are those of its output cut tensor in the part; columns scale its time linearly.
-    const { ms, units } = this.measuredSum(profile, this.cutIndex.get(info.volume.input)!, this.cutIndex.get(info.volume.output)!, (t) => {
+    return this.measuredChain(profile, this.cutIndex.get(info.volume.input)!, this.cutIndex.get(info.volume.output)!, (t) => {
       const region = regionOf.get(t.output)!
       return { rows: rangeLength(region.rows), share: rangeLength(region.cols) / this.tensor(t.output).width }
-    })
-    return units > 0 ? ms + profile.callMs : 0
+    }).ms
   }
 
   /** ms of everything after cut tensor `from`, run whole on one device. */
@@ -239,9 +267,9 @@ export class ComputeCosts {
     if (profile.kind === 'roofline') {
       for (const id of tailNodeIds(this.graph, from)) ms += this.wholeNodeMs(profile, this.graph.nodes[id])
     } else {
-      // The engine runs the rest of the spatial prefix and the non-spatial tail as one sub-model.
-      const rest = this.measuredSum(profile, this.cutIndex.get(from)!, profile.segments.length, (t) => ({ rows: t.height, share: 1 }))
-      ms = rest.ms + (profile.tailMs > 0 ? profile.tailMs : rest.units > 0 ? profile.callMs : 0)
+      // The engine runs the rest of the spatial prefix and the non-spatial tail as one sub-model: one call.
+      const rest = this.measuredChain(profile, this.cutIndex.get(from)!, profile.segments.length, (t) => ({ rows: t.height, share: 1 }))
+      ms = rest.units > 0 && profile.tailMs > 0 ? rest.ms + profile.tailMs - Math.min(profile.callMs, rest.ms, profile.tailMs) : rest.ms + profile.tailMs
     }
     perSlot[s] = ms
     return ms

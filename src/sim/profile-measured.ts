@@ -32,9 +32,10 @@ const MeasuredProfileSchema = strictObject({
   kind: z.literal('measured'),
   version: z.literal(MEASURED_PROFILE_VERSION),
   model: strictObject({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 hex digits'), inputShape: z.array(positiveInt).min(1) }),
-  machine: strictObject({ cpu: z.string(), cores: positiveInt, threads: positiveInt }),
+  machine: strictObject({ cpu: z.string(), cores: positiveInt, threads: positiveInt, clock: z.enum(['wall', 'cpu']) }),
   segments: z.array(SegmentSchema),
   layers: z.array(SegmentSchema),
+  pairs: z.array(strictObject({ middle: z.string().min(1), table: SegmentSchema })),
   callMs: nonNegative,
   tailMs: nonNegative
 })
@@ -54,6 +55,7 @@ export function parseMeasuredProfile (json: unknown, name: string): MeasuredProf
     machine: f.machine,
     segments: f.segments.map((s) => ({ input: s.input, output: s.output, height: s.height, points: s.points })),
     layers: f.layers.map((s) => ({ input: s.input, output: s.output, height: s.height, points: s.points })),
+    pairs: f.pairs.map((p) => ({ middle: p.middle, table: { input: p.table.input, output: p.table.output, height: p.table.height, points: p.table.points } })),
     callMs: f.callMs,
     tailMs: f.tailMs
   }
@@ -89,6 +91,7 @@ export function measuredProfileToJson (p: MeasuredProfile): MeasuredProfileFile 
     machine: { ...p.machine },
     segments: p.segments.map(segmentToJson),
     layers: p.layers.map(segmentToJson),
+    pairs: p.pairs.map((x) => ({ middle: x.middle, table: segmentToJson(x.table) })),
     callMs: p.callMs,
     tailMs: p.tailMs
   }

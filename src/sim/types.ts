@@ -29,7 +29,8 @@ export interface MeasuredProfile {
   /** Where the table came from (a file path, or a peer's name). */
   readonly name: string
   readonly model: { readonly name: string, readonly sha256: string, readonly inputShape: readonly number[] }
-  readonly machine: { readonly cpu: string, readonly cores: number, readonly threads: number }
+  /** Where and how it was measured: 'wall' clock, or 'cpu' time of the run (one thread, on a shared machine). */
+  readonly machine: { readonly cpu: string, readonly cores: number, readonly threads: number, readonly clock: 'wall' | 'cpu' }
   /** One entry per pair of consecutive cut points, in order. */
   readonly segments: readonly MeasuredSegment[]
   /**
@@ -37,7 +38,12 @@ export interface MeasuredProfile {
    * onnxruntime fuses them, so a volume holding the whole layer costs this rather than its segments' sum.
    */
   readonly layers: readonly MeasuredSegment[]
-  /** ms of one onnxruntime call of a trivial model: every table value holds it once, a part pays it once. */
+  /**
+   * Two consecutive layers measured fused, with the cut between them (`middle`): T_a + T_b - T_ab is what
+   * running them as one sub-model saves (a call, the middle tensor's copy out and in).
+   */
+  readonly pairs: ReadonlyArray<{ readonly middle: TensorName, readonly table: MeasuredSegment }>
+  /** ms of one onnxruntime call of a trivial model: what a boundary without a pair table saves. */
   readonly callMs: number
   /** ms of everything after the spatial prefix (global pooling, fully connected, ...), run whole. */
   readonly tailMs: number

@@ -34,9 +34,10 @@ export function linearProfile (graph: Graph, name: string, perRowA: number, perR
     kind: 'measured',
     name,
     model: { name: graph.name, sha256: graph.sha256, inputShape: graph.inputShape },
-    machine: { cpu: 'test', cores: 1, threads: 1 },
+    machine: { cpu: 'test', cores: 1, threads: 1, clock: 'wall' },
     segments: cuts.slice(1).map((out, i) => ({ input: cuts[i], output: out, height: 8, points: [[1, per[i]], [8, 8 * per[i]]] as const })),
     layers: [],
+    pairs: [],
     callMs: 0,
     tailMs
   }

@@ -34,6 +34,7 @@ describe('measuring a profile', () => {
     const p = await measureProfile(graph, { repeats: 2 })
     assert.deepEqual(p.segments.map((s) => `${s.input}>${s.output}`), ['input>c1', 'c1>r1', 'r1>p1', 'p1>c2', 'c2>r2'])
     assert.deepEqual(p.layers.map((s) => `${s.input}>${s.output}`), ['input>r1', 'p1>r2'])
+    assert.deepEqual(p.pairs.map((x) => `${x.table.input}>${x.middle}>${x.table.output}`), ['input>r1>p1', 'r1>p1>r2'])
     assert.deepEqual(p.segments[0].points.map(([r]) => r), profileRows(32))
     assert.deepEqual(p.segments[3].points.map(([r]) => r), profileRows(16))
     for (const s of [...p.segments, ...p.layers]) for (const [, ms] of s.points) assert.ok(ms > 0 && ms < 1000)
@@ -56,9 +57,13 @@ describe('measuring a profile', () => {
     }))
     return loadScenario(join(dir, 's.json')).then((s) => {
       const sim = createSimulator(s)
-      // T_d by the table: the fused layers at full height, less one call each, then the measured tail
-      const full = (t: { points: ReadonlyArray<readonly [number, number]> }): number => t.points[t.points.length - 1][1] - p.callMs
-      const expected = full(p.layers[0]) + full(p.segments[2]) + full(p.layers[1]) + p.tailMs
+      // T_d by the tables at full height: the two layers and the pool, less what each fused pair saves,
+      // then the measured tail, one call less
+      const full = (t: { points: ReadonlyArray<readonly [number, number]> }): number => t.points[t.points.length - 1][1]
+      const units = [full(p.layers[0]), full(p.segments[2]), full(p.layers[1])]
+      const saved = (i: number): number => Math.max(0, Math.min(units[i] + units[i + 1] - full(p.pairs[i].table), units[i], units[i + 1]))
+      const chain = units[0] + units[1] + units[2] - saved(0) - saved(1)
+      const expected = chain + p.tailMs - Math.min(p.callMs, chain, p.tailMs)
       assert.ok(Math.abs(sim.wholeModelMs('me') - expected) < 1e-9)
       assert.equal(sim.wholeModelMs('twin'), sim.wholeModelMs('me'))
       assert.equal(JSON.parse(readFileSync(join(dir, 'me.json'), 'utf8')).kind, 'measured')

@@ -41,6 +41,21 @@ describe('measured profiles', () => {
     assert.equal(sim.wholeModelMs('A'), 4 + 15.75 + 3)
   })
 
+  it('takes what two layers save by running fused from their pair table', () => {
+    const graph = tinyGraph()
+    const base = linearProfile(graph, 'unit', 1, 2, 3)
+    const layer = { input: 'input', output: 'r', height: 8, points: [[1, 0.75], [8, 4.25]] as const }
+    // conv a + relu then conv b, fused: 1 ms less than the two apart at every row count
+    const pair = { input: 'input', output: 'b', height: 8, points: [[1, 0.75 + 2 - 1], [8, 4.25 + 16 - 1]] as const }
+    const p = { ...base, callMs: 0.25, layers: [layer], pairs: [{ middle: 'r', table: pair }] }
+    const sim = createSimulator(scenario(graph, [device('A', 0, p)]))
+    // b[0,4): layer on 5 rows 2.75 and b on 4 rows 8; the pair on 4 rows is 0.75 + 2 + (3.5 + 14)(3/7) - 1
+    const fused = 0.75 + 2 + (3.5 + 14) * 3 / 7 - 1
+    assert.ok(Math.abs(sim.partMs('A', { input: 'input', output: 'b' }, [0, 4]) - (2.75 + 8 - (2.75 + 8 - fused))) < 1e-12)
+    // the whole model: 4.25 + 16 - 1, then the tail fused in (one call less)
+    assert.equal(sim.wholeModelMs('A'), 4.25 + 16 - 1 + 3 - 0.25)
+  })
+
   it('round-trips through its file form and rejects bad tables naming the key', () => {
     const graph = tinyGraph()
     const p = linearProfile(graph, 'unit', 1, 2, 3)
