@@ -21,6 +21,12 @@ const MIN_QUOTA_US = 1000
  */
 export const DEFAULT_CFS_PERIOD_US = 4000
 
+/**
+ * cpu.shares of the testbed's groups (the kernel's default is 1024). Each group is bounded by its quota
+ * anyway; the weight makes sure it gets that quota when other work on the machine competes for the cores.
+ */
+export const TESTBED_CPU_SHARES = 65536
+
 export interface CfsSettings {
   periodUs: number
   quotaUs: number
@@ -69,11 +75,12 @@ async function pidsIn (path: string): Promise<number[]> {
 export class CpuCgroup {
   private constructor (readonly path: string, readonly settings: CfsSettings) {}
 
-  /** Creates the group `dir` (made with its parents) with a cap of `quota` cores. */
+  /** Creates the group `path` (with its parents), weighted TESTBED_CPU_SHARES, with a cap of `quota` cores. */
   static async create (path: string, quota: number, periodUs?: number): Promise<CpuCgroup> {
     const settings = cfsSettings(quota, periodUs)
     try {
       await mkdir(path, { recursive: true })
+      await writeFile(join(path, 'cpu.shares'), String(TESTBED_CPU_SHARES))
       // the period first: a quota larger than the current period's parent limits is refused otherwise
       await writeFile(join(path, 'cpu.cfs_period_us'), String(settings.periodUs))
       await writeFile(join(path, 'cpu.cfs_quota_us'), String(settings.quotaUs))
@@ -102,6 +109,16 @@ export class CpuCgroup {
   /** Removes the group (killing any process still in it). */
   async remove (): Promise<void> {
     await removeCgroupTree(this.path)
+  }
+}
+
+/** Creates a group that only holds others (no cap), weighted TESTBED_CPU_SHARES so its members get their quotas. */
+export async function createParentGroup (path: string): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true })
+    await writeFile(join(path, 'cpu.shares'), String(TESTBED_CPU_SHARES))
+  } catch (err: any) {
+    throw new TestbedError(`cannot create the CPU cgroup ${path}: ${err.message as string}`)
   }
 }
 

@@ -4,7 +4,7 @@
 import { join } from 'node:path'
 import { logger } from '../../src/logger.js'
 import { CleanupRegistry } from './cleanup-registry.js'
-import { CpuCgroup, removeCgroupTree } from './cpu-cgroup.js'
+import { CpuCgroup, createParentGroup, removeCgroupTree } from './cpu-cgroup.js'
 import { capEgress, connectNamespace, createBridge, createNamespace, deleteLink, deleteNamespace, uncapEgress } from './netns.js'
 import { MAX_NODES, newRunId, RunNames } from './names.js'
 import { NodeProcess } from './node-process.js'
@@ -77,6 +77,7 @@ export class Lab {
       lab.registry.add(`run file of ${runId}`, async () => { await removeRunState(runId) })
       // the run's cgroup directory goes last: removing it also catches a node's group left half-made
       lab.registry.add(`cgroup ${lab.cgroupRoot}`, async () => { await removeCgroupTree(lab.cgroupRoot) })
+      await createParentGroup(lab.cgroupRoot)
       const bridge = lab.names.bridge
       lab.registry.add(`bridge ${bridge}`, async () => { await deleteLink(bridge) })
       await createBridge(bridge)
