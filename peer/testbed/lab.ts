@@ -78,9 +78,10 @@ export class Lab {
       // the run's cgroup directory goes last: removing it also catches a node's group left half-made
       lab.registry.add(`cgroup ${lab.cgroupRoot}`, async () => { await removeCgroupTree(lab.cgroupRoot) })
       await createParentGroup(lab.cgroupRoot)
-      const bridge = lab.names.bridge
-      lab.registry.add(`bridge ${bridge}`, async () => { await deleteLink(bridge) })
-      await createBridge(bridge)
+      const { bridge, bridgeNetns } = lab.names
+      lab.registry.add(`namespace ${bridgeNetns}`, async () => { await deleteNamespace(bridgeNetns) })
+      await createNamespace(bridgeNetns)
+      await createBridge(bridgeNetns, bridge)
     } catch (err) {
       await lab.close()
       throw err
@@ -109,15 +110,16 @@ export class Lab {
     }
     this.registry.add(`namespace ${netns}`, async () => { await deleteNamespace(netns) })
     await createNamespace(netns)
-    this.registry.add(`veth ${hostVeth}`, async () => { await deleteLink(hostVeth) })
-    await connectNamespace({ netns, bridge: this.names.bridge, hostVeth, nodeVeth, address })
+    const bridgeNetns = this.names.bridgeNetns
+    this.registry.add(`veth ${hostVeth}`, async () => { await deleteLink(bridgeNetns, hostVeth) })
+    await connectNamespace({ netns, bridgeNetns, bridge: this.names.bridge, hostVeth, nodeVeth, address })
     if (init.uplinkMbps != null) {
       this.registry.add(`uplink cap on ${nodeVeth}`, async () => { await uncapEgress(netns, nodeVeth) })
       await capEgress(netns, nodeVeth, init.uplinkMbps)
     }
     if (init.downlinkMbps != null) {
-      this.registry.add(`downlink cap on ${hostVeth}`, async () => { await uncapEgress(undefined, hostVeth) })
-      await capEgress(undefined, hostVeth, init.downlinkMbps)
+      this.registry.add(`downlink cap on ${hostVeth}`, async () => { await uncapEgress(bridgeNetns, hostVeth) })
+      await capEgress(bridgeNetns, hostVeth, init.downlinkMbps)
     }
     const node: LabNode = { index, label: init.label, netns, address, hostVeth, nodeVeth, uplinkMbps: init.uplinkMbps, downlinkMbps: init.downlinkMbps, cpuQuota: init.cpuQuota, cgroup }
     this.nodes.push(node)

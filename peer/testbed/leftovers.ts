@@ -8,9 +8,11 @@ import { runIdOf } from './names.js'
 import { deadRunFiles, liveRuns } from './run-state.js'
 
 export interface Leftovers {
+  /** Nodes' namespaces and bridge namespaces (their links and qdiscs go with them). */
   namespaces: string[]
+  /** Links of the host namespace with a testbed name (a run makes none there; listed to prove it). */
   links: string[]
-  /** Qdisc lines on the links above (they go with their links). */
+  /** Qdisc lines of the host namespace on such links. */
   qdiscs: string[]
   /** cgroup directories (absolute paths). */
   cgroups: string[]
@@ -57,7 +59,7 @@ export async function removeLeftovers (options: { runId?: string } = {}): Promis
   }
   // processes die with their namespace (deleteNamespace kills them) or their cgroup (removeCgroupTree)
   for (const n of found.namespaces) await attempt(`namespace ${n}`, async () => { await deleteNamespace(n) })
-  for (const l of found.links) await attempt(`link ${l}`, async () => { await deleteLink(l) })
+  for (const l of found.links) await attempt(`link ${l}`, async () => { await deleteLink(undefined, l) })
   for (const g of found.cgroups) await attempt(`cgroup ${g}`, async () => { await removeCgroupTree(g) })
   for (const f of await deadRunFiles()) {
     if (options.runId != null && basename(f) !== `${options.runId}.json`) continue

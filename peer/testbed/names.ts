@@ -8,8 +8,8 @@ export const TESTBED_PREFIX = 'ttb'
 
 /**
  * The test subnet: 198.18.0.0/15 is set aside for network benchmarking (RFC 2544). Each run has its
- * own bridge with no address on the host, so the subnet exists only inside the run's namespaces and
- * is never routed anywhere, and parallel runs may reuse it.
+ * own bridge in a namespace of its own, so the subnet exists only inside the run's namespaces and is
+ * never routed anywhere, and parallel runs may reuse it.
  */
 export const TESTBED_SUBNET = { base: [198, 18, 0], prefixLength: 24 } as const
 
@@ -53,6 +53,11 @@ export class RunNames {
 
   get bridge (): string {
     return this.ifname('br')
+  }
+
+  /** The namespace holding the bridge (and the bridge ends of the veth pairs). */
+  get bridgeNetns (): string {
+    return `${this.prefix}-br`
   }
 
   /** The host (bridge) end of node `index`'s veth pair: its egress is the node's downlink. */

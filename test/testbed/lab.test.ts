@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs'
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { ip } from '../../peer/testbed/command.js'
+import { listLinks, listQdiscs } from '../../peer/testbed/netns.js'
 import { Lab } from '../../peer/testbed/lab.js'
 import { findLeftovers, isClean, removeLeftovers } from '../../peer/testbed/leftovers.js'
 import { SKIP_WITHOUT_ROOT, firstJson, fixture, waitForLine } from './harness.js'
@@ -102,9 +103,11 @@ describe('testbed cleanup', { skip: SKIP_WITHOUT_ROOT }, () => {
     await lab.addNode({ label: 'b', uplinkMbps: 100 })
     const sleeper = lab.start(a, 'sleep', ['60'])
     const during = await findLeftovers({ runId: lab.runId, includeLive: true })
-    assert.equal(during.namespaces.length, 2)
-    assert.equal(during.links.length, 3, 'a bridge and two veth pairs')
-    assert.ok(during.qdiscs.some(q => q.includes('tbf') && q.includes(a.hostVeth)), 'the downlink cap is on the bridge end')
+    assert.equal(during.namespaces.length, 3, 'the bridge\'s and two nodes\'')
+    assert.deepEqual(during.links, [], 'nothing is made in the host namespace')
+    assert.deepEqual((await listLinks(lab.names.bridgeNetns)).filter(l => l !== 'lo').sort(), [lab.names.bridge, lab.names.hostVeth(0), lab.names.hostVeth(1)].sort())
+    assert.ok((await listQdiscs(lab.names.bridgeNetns)).some(q => q.includes('tbf') && q.includes(` ${a.hostVeth} `)), 'the downlink cap is on the bridge end')
+    assert.ok((await listQdiscs(a.netns)).some(q => q.includes('tbf') && q.includes(` ${a.nodeVeth} `)), 'the uplink cap is on the node end')
     assert.equal(during.cgroups.length, 1)
     assert.deepEqual(await a.cgroup!.pids(), [sleeper.pid])
     assert.deepEqual(await lab.close(), [])
@@ -137,14 +140,14 @@ describe('testbed cleanup', { skip: SKIP_WITHOUT_ROOT }, () => {
     child.kill('SIGKILL')
     await new Promise(resolve => child.once('exit', resolve))
     const left = await findLeftovers({ runId })
-    assert.equal(left.namespaces.length, 2, 'the crashed run left its namespaces')
+    assert.equal(left.namespaces.length, 3, 'the crashed run left its namespaces')
     assert.equal(left.cgroups.length, 1)
     const { removed, failures } = await removeLeftovers()
     assert.deepEqual(failures, [])
     assert.ok(removed.namespaces.every(n => !n.startsWith(`ttb${live.runId}`)), 'a live run is not touched')
     assert.ok(isClean(await findLeftovers({ runId, includeLive: true })))
     assert.ok(!isRunning(pid), 'the crashed run\'s process was killed')
-    assert.equal((await findLeftovers({ runId: live.runId, includeLive: true })).namespaces.length, 1)
+    assert.equal((await findLeftovers({ runId: live.runId, includeLive: true })).namespaces.length, 2)
     assert.deepEqual(await live.close(), [])
   })
 })
