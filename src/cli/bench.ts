@@ -6,7 +6,8 @@ const BENCHES: Record<string, { summary: string, load: () => Promise<{ run: Comm
   planners: { summary: 'every planner on every scenario: predicted latency, lower bound, planning time', load: async () => await import('./bench-planners.js') },
   profile: { summary: 'a measured profile of this machine against real single-device runs of volumes', load: async () => await import('./bench-profile.js') },
   simulator: { summary: 'microseconds per simulated plan, cold and warm caches', load: async () => await import('./bench-simulator.js') },
-  engine: { summary: 'latency of the whole model against the same model run as 1 and 4 layer-volumes on one device', load: async () => await import('./bench-engine.js') }
+  engine: { summary: 'latency of the whole model against the same model run as 1 and 4 layer-volumes on one device', load: async () => await import('./bench-engine.js') },
+  distredge: { summary: 'distredge against the baselines and search: latency, training time, speedup over aofl, episodes and paper preset', load: async () => await import('./bench-distredge.js') }
 }
 
 function usage (): string {

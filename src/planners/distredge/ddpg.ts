@@ -21,6 +21,8 @@ export interface DdpgInit {
   gamma: number
   /** Soft target update rate: target <- tau * online + (1 - tau) * target after every update. */
   tau: number
+  /** The actor's output before training (its output biases; the weights into them start near zero). */
+  initialAction?: number[]
 }
 
 /** Serialisable weights of an agent (the policy file holds these). */
@@ -43,6 +45,7 @@ export class DdpgAgent {
     this.init = init
     this.actor = new DenseNetwork({ sizes: [init.stateSize, ...init.actorLayers, init.actionSize], hidden: 'relu', output: 'linear' }, rng)
     this.critic = new DenseNetwork({ sizes: [init.stateSize + init.actionSize, ...init.criticLayers, 1], hidden: 'relu', output: 'linear' }, rng)
+    if (init.initialAction !== undefined) this.actor.setOutputBias(init.initialAction)
     this.actorTarget = this.actor.clone()
     this.criticTarget = this.critic.clone()
     this.actorOptimiser = new Adam(this.actor.params.length, { learningRate: init.actorLearningRate })

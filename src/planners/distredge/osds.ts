@@ -21,8 +21,11 @@ export interface OsdsConfig {
   tau: number
   /** Replay buffer capacity (transitions). */
   bufferSize: number
-  /** d_eps of the exploration schedule eps = 1 - (episode * d_eps)^2: noise stops after 1 / d_eps episodes. */
-  explorationDecay: number
+  /**
+   * d_eps of the exploration schedule eps = 1 - (episode * d_eps)^2: noise stops after 1 / d_eps episodes.
+   * Absent: 1 / episodes, so that the noise fades out over the whole run.
+   */
+  explorationDecay?: number
   /** sigma^2 of the exploration noise; absent: 0.1 up to 4 providers, 1 from 16, linear in between. */
   noiseVariance?: number
   /** Episodes stepped together as one batch (the actor runs once per step for all of them). */
@@ -56,14 +59,12 @@ export const PAPER_CONFIG: Readonly<OsdsConfig> = Object.freeze({
 /** Tessera's defaults: see docs/distredge.md for how each departs from the paper and what it costs in plan quality. */
 export const DEFAULT_CONFIG: Readonly<OsdsConfig> = Object.freeze({
   ...PAPER_CONFIG,
-  episodes: 4000,
+  explorationDecay: undefined,
   actorLearningRate: 1e-3,
   actorLayers: [32, 32],
   criticLayers: [64, 32],
   parallelEpisodes: 8,
-  updatesPerStep: 4,
-  patience: 1000,
-  restarts: 3
+  updatesPerStep: 4
 })
 
 export interface TrainProgress {
@@ -181,12 +182,16 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
     actorLearningRate: config.actorLearningRate,
     criticLearningRate: config.criticLearningRate,
     gamma: config.gamma,
-    tau: config.tau
+    tau: config.tau,
+    // Start from the equal split (boundary j at j/|D| of the rows), not from every boundary at H/2, which
+    // would hand half the rows to the first provider and half to the last.
+    initialAction: Array.from({ length: aSize }, (_, j) => ACTION_RANGE[0] + (ACTION_RANGE[1] - ACTION_RANGE[0]) * (j + 1) / d)
   }, rng.fork())
   if (options.policy !== undefined) agent.load(options.policy)
   run.bestAgent ??= agent
   const buffer = new ReplayBuffer(config.bufferSize, sSize, aSize)
   const sigma = Math.sqrt(config.noiseVariance ?? defaultNoiseVariance(d))
+  const decay = config.explorationDecay ?? 1 / Math.max(1, config.episodes)
   const offer = (candidate: Candidate): void => {
     if (candidate.latencyMs >= run.best.latencyMs) return
     run.best = candidate
@@ -213,7 +218,7 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
       const actions = agent.act(states, n)
       const last = l + 1 === L
       for (let e = 0; e < n; e++) {
-        const eps = explorationProbability(episode + e, config.explorationDecay)
+        const eps = explorationProbability(episode + e, decay)
         const noisy = eps > 0 && rng.uniform() < eps
         for (let j = 0; j < aSize; j++) {
           const a = actions[e * aSize + j] + (noisy ? sigma * rng.normal() : 0)
@@ -253,7 +258,7 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
       options.onProgress({ episode: run.episodes, episodes: run.total, bestMs: run.best.latencyMs, recentMs: run.recentMs })
       run.nextProgress += progressEvery
     }
-    const explored = explorationProbability(episode, config.explorationDecay) === 0
+    const explored = explorationProbability(episode, decay) === 0
     if (config.patience > 0 && explored && episode - lastImprovement >= config.patience) break
     // Let timers and abort signals run between batches.
     if (episode % (16 * k) < k) await new Promise(resolve => setImmediate(resolve))

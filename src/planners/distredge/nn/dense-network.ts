@@ -129,6 +129,13 @@ export class DenseNetwork {
     return wantInputGrad ? delta.subarray(0, n * this.inputSize) : undefined
   }
 
+  /** Sets the output layer's biases (what the network outputs before it has learnt anything, given small weights). */
+  setOutputBias (bias: ArrayLike<number>): void {
+    const last = this.layers[this.layers.length - 1]
+    if (bias.length !== last.outDim) throw new RangeError(`output bias needs ${last.outDim} values, got ${bias.length}`)
+    this.params.set(bias, last.b)
+  }
+
   zeroGrads (): void {
     this.grads.fill(0)
   }
