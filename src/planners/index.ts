@@ -25,7 +25,7 @@ export const PLANNERS: Record<string, PlannerSpec> = {
   offload: { summary: 'the whole model on the single fastest provider', create: plain('offload', offload) },
   modnn: { summary: 'layer by layer, rows in proportion to device speed', create: plain('modnn', () => modnn()) },
   mednn: { summary: 'alias of modnn (the same rule: adaptive split in proportion to device speed)', create: plain('mednn', () => modnn('mednn')) },
-  coedge: { summary: 'layer by layer, rows from linear models of device speed and network', create: plain('coedge', coedge) },
+  coedge: { summary: 'layer by layer, one share per device through all layers, from linear models of device speed and network', create: plain('coedge', coedge) },
   deepthings: { summary: 'one fused block of the early layers split equally, the rest on the fastest device', create: plain('deepthings', deepthings) },
   deeperthings: { summary: 'one fused block per stage, each split equally', create: plain('deeperthings', deeperthings) },
   aofl: { summary: 'fused blocks chosen by dynamic programming, rows from linear device and network models', create: plain('aofl', aofl) },
