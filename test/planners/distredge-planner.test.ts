@@ -7,6 +7,7 @@ import type { Graph } from '../../src/graph/types.js'
 import { DISTREDGE_SPEC, distredge } from '../../src/planners/distredge/index.js'
 import { lcPss } from '../../src/planners/distredge/lc-pss.js'
 import { parsePolicy } from '../../src/planners/distredge/policy-file.js'
+import { simEnvironment, volumeFeatures } from '../../src/planners/distredge/sim-environment.js'
 import { offload } from '../../src/planners/offload.js'
 import { parseScenario, resolveScenario } from '../../src/sim/scenario.js'
 import { createSimulator } from '../../src/sim/simulate.js'
@@ -35,6 +36,30 @@ test('LC-PSS: alpha = 0 cuts at every layer that pays, alpha = 1 keeps one volum
   assert.equal(none, 1)
   assert.ok(all >= 8, `alpha = 0 gives ${all} volumes`)
   assert.ok(paper > none && paper < all, `alpha = 0.75 gives ${paper} volumes`)
+})
+
+test('the simulator environment: features of each volume, finish times from the schedule, T of the whole plan', async () => {
+  const s = await scenario([{ id: 'a', profile: 'nano', uplinkMbps: 100 }, { id: 'b', profile: 'tx2', uplinkMbps: 50 }, { id: 'c', profile: 'xavier', uplinkMbps: 200 }], 1)
+  const sim = createSimulator(s)
+  // conv1_2 ends at features.3 (64 channels, 3x3 stride 1, 64 rows); the first pool at features.4 (2x2 stride 2).
+  assert.deepEqual(volumeFeatures(graph, 'input', 'features.3'), { height: 64, channels: 64, filter: 3, stride: 1 })
+  assert.deepEqual(volumeFeatures(graph, 'features.3', 'features.4'), { height: 32, channels: 64, filter: 2, stride: 2 })
+  const env = simEnvironment(sim, ['input', 'features.9', 'features.30'])
+  assert.equal(env.deviceCount, 3)
+  assert.deepEqual(env.volumes.map(v => v.height), [16, 2])
+  const splits = [[0, 4, 10, 16], [0, 0, 2, 2]]
+  const episode = env.episode()
+  const first = Array.from(episode.step(splits[0]))
+  const prefix = sim.run(env.plan(splits.slice(0, 1), 'test'))
+  for (const [k, id] of ['a', 'b', 'c'].entries()) {
+    assert.equal(first[k], Math.max(...prefix.parts.filter(p => p.device === id).map(p => p.end)))
+  }
+  const second = Array.from(episode.step(splits[1]))
+  assert.equal(second[0], first[0], 'a provider without rows keeps its finish time')
+  assert.ok(second[1] > first[1])
+  const plan = env.plan(splits, 'test')
+  assert.equal(plan.tail.device, 'b', 'the tail goes to the largest share of the last volume')
+  assert.equal(episode.latency(), sim.latency(plan))
 })
 
 test('two equal devices on a fast network split every volume about half and half', async () => {
