@@ -17,6 +17,8 @@ of the leader's plans and serves inference requests (tessera infer). Runs until 
                      models the mesh serves, fetched from a peer and checked by sha256
   --planner P        the planner this peer uses when it leads (default distredge; a quick plan from
                      offload/aofl is published first)
+  --quick-planners L planners whose best plan is published while --planner runs (comma-separated;
+                     default offload,aofl; "none": publish only --planner's plans)
   --listen ADDR      multiaddr to listen on (default /ip4/0.0.0.0/tcp/0; repeatable)
   --name N           this device's name in plans (default: host name and short peer id)
   --bootstrap ADDR   multiaddr (with /p2p/<id>) of a peer to dial (repeatable, or comma-separated)
@@ -29,6 +31,7 @@ export async function run (argv: string[]): Promise<number> {
     options: {
       model: { type: 'string', multiple: true },
       planner: { type: 'string' },
+      'quick-planners': { type: 'string' },
       listen: { type: 'string', multiple: true },
       name: { type: 'string' },
       'no-mdns': { type: 'boolean', default: false },
@@ -46,6 +49,9 @@ export async function run (argv: string[]): Promise<number> {
   }
   const planner = values.planner ?? 'distredge'
   plannerSpec(planner)
+  const quickFlag = values['quick-planners']
+  const quickPlanners = quickFlag == null ? undefined : quickFlag === 'none' ? [] : quickFlag.split(',').map(p => p.trim()).filter(p => p !== '')
+  for (const p of quickPlanners ?? []) plannerSpec(p)
   const json = values.json
   const out = (line: string): void => { process.stdout.write(line + '\n') }
   const peer = await TesseraPeer.create({
@@ -57,7 +63,7 @@ export async function run (argv: string[]): Promise<number> {
     listen: values.listen,
     mdns: !values['no-mdns'],
     bootstrap: (values.bootstrap ?? []).flatMap(b => b.split(',')).map(b => b.trim()).filter(b => b !== ''),
-    planning: { planner }
+    planning: { planner, ...(quickPlanners != null ? { quickPlanners } : {}) }
   })
   const addrs = peer.node.getMultiaddrs().map(String)
   if (json) {
