@@ -51,5 +51,17 @@ describe('tessera plan and tessera simulate', () => {
     r = tessera('simulate', '--scenario', scenario, '--plan', out)
     assert.equal(r.code, 2)
     assert.match(r.stderr, /tail: unknown device "phone"/)
+    plan.tail.device = 'x'
+    plan.volumes = [{ input: 'input', output: 'features.4', parts: [{ device: 'x', rows: [0, 20], speed: 2 }, { device: 'n', rows: [20, 32] }] }]
+    writeFileSync(out, JSON.stringify(plan))
+    r = tessera('simulate', '--scenario', scenario, '--plan', out)
+    assert.equal(r.code, 2)
+    assert.match(r.stderr, /volumes\[0\]\.parts\[0\]: unknown key "speed"/)
+    delete plan.volumes[0].parts[0].speed
+    plan.volumes[0].parts[1].rows = [22, 32]
+    writeFileSync(out, JSON.stringify(plan))
+    r = tessera('simulate', '--scenario', scenario, '--plan', out)
+    assert.equal(r.code, 2)
+    assert.match(r.stderr, /rows \[20, 22\) are computed by no part/)
   })
 })
