@@ -13,6 +13,7 @@ const COMMANDS: Record<string, { summary: string, load: () => Promise<{ run: Com
   inspect: { summary: 'show a model\'s nodes, shapes, FLOPs and valid cut points', load: async () => await import('./inspect.js') },
   peer: { summary: 'run a mesh peer: discovery, election, plans, serving its share of inferences', load: async () => await import('./peer.js') },
   infer: { summary: 'run inferences through the mesh as a requester (top-5 or checksum, latency, --verify)', load: async () => await import('./infer.js') },
+  testbed: { summary: 'emulate a scenario\'s devices and links as root (namespaces, tc, cgroups), run real peers, measure each planner', load: async () => await import('./testbed.js') },
   demo: { summary: 'a local mesh of 4 peers on loopback running inferences, against one peer (npm start)', load: async () => await import('./demo.js') },
   zoo: { summary: 'list the built-in models, or build them (seeded weights) into the model cache', load: async () => await import('./zoo.js') },
 }
@@ -23,6 +24,11 @@ function usage (): string {
 }
 
 export async function main (argv: string[]): Promise<void> {
+  // a reader that stops early (`tessera ... | head`) is not an error
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(0)
+    throw err
+  })
   const [name, ...rest] = argv
   if (name == null || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage() + '\n')
