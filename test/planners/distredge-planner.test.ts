@@ -64,7 +64,8 @@ test('the simulator environment: features of each volume, finish times from the 
 
 test('two equal devices on a fast network split every volume about half and half', async () => {
   const s = await scenario([{ id: 'a', profile: 'tx2', uplinkMbps: 1e5 }, { id: 'b', profile: 'tx2', uplinkMbps: 1e5 }])
-  const plan = await distredge({ config: quick }).plan(s, { seed: 1 })
+  // No demonstrations: the equal split would be one of them.
+  const plan = await distredge({ config: quick, demonstrations: false }).plan(s, { seed: 1 })
   const sim = createSimulator(s)
   assert.equal(plan.predictedMs, sim.latency(plan))
   // The optimum for the partition LC-PSS chose: exact halves (rows are costed in steps of 8 on a tx2).
@@ -82,11 +83,19 @@ test('two equal devices on a fast network split every volume about half and half
 
 test('one device ten times faster behind slow links gets everything', async () => {
   const s = await scenario([{ id: 'pi-1', profile: 'pi3', uplinkMbps: 2 }, { id: 'xavier', profile: 'xavier', uplinkMbps: 2 }, { id: 'pi-2', profile: 'pi3', uplinkMbps: 2 }], 1)
-  const plan = await distredge({ config: quick }).plan(s, { seed: 1 })
+  // No demonstrations: everything on the fastest device would be one of them.
+  const plan = await distredge({ config: quick, demonstrations: false }).plan(s, { seed: 1 })
   for (const v of plan.volumes) {
     for (const p of v.parts) if (p.device !== 'xavier') assert.equal(p.rows[1] - p.rows[0], 0, `volume ${v.output}: ${JSON.stringify(v.parts)}`)
   }
   assert.equal(plan.tail.device, 'xavier')
+  const sim = createSimulator(s)
+  assert.ok(plan.predictedMs! <= sim.latency(await offload().plan(s)) + 1e-9)
+})
+
+test('demonstrations count among the decisions seen: never worse than everything on the fastest device', async () => {
+  const s = await scenario([{ id: 'pi3', profile: 'pi3', uplinkMbps: 300 }, { id: 'nano', profile: 'nano', uplinkMbps: 200 }, { id: 'xavier', profile: 'xavier', uplinkMbps: 50 }], 1)
+  const plan = await distredge({ config: { episodes: 16 } }).plan(s, { seed: 1 })
   const sim = createSimulator(s)
   assert.ok(plan.predictedMs! <= sim.latency(await offload().plan(s)) + 1e-9)
 })

@@ -1,11 +1,13 @@
 // The DistrEdge planner: LC-PSS cuts the model into layer-volumes, OSDS (a DDPG agent trained on the
 // simulator) splits each volume's rows among the providers.
 import { InvalidInputError } from '../../errors.js'
-import { createSimulator } from '../../sim/simulate.js'
+import { createSimulator, type Simulator } from '../../sim/simulate.js'
+import type { TensorName } from '../../graph/types.js'
 import { logger } from '../../logger.js'
-import { buildPlan, fastestDevice, wholeModelTimes } from '../plan-build.js'
+import { allTo, buildPlan, fastestDevice, wholeModelTimes } from '../plan-build.js'
+import { equalBoundaries, proportionalBoundaries } from '../row-split.js'
 import type { PlannerInit, PlannerSpec, Planner } from '../types.js'
-import { evaluateSplits } from './environment.js'
+import { evaluateSplits, type SplitEnvironment } from './environment.js'
 import { LC_PSS_DEFAULTS, lcPss } from './lc-pss.js'
 import { DEFAULT_CONFIG, PAPER_CONFIG, trainOsds, type OsdsConfig } from './osds.js'
 import { readPolicyFile, writePolicyFile, type PolicyFile } from './policy-file.js'
@@ -25,6 +27,11 @@ export interface DistrEdgeInit {
   policy?: string
   /** Write the trained actor and critic here. */
   savePolicy?: string
+  /**
+   * Seed the replay buffer with three demonstration episodes on LC-PSS's volumes (equal split, split in
+   * proportion to device speed, everything on the fastest device); default true.
+   */
+  demonstrations?: boolean
 }
 
 /** The DistrEdge planner. */
@@ -42,14 +49,16 @@ export function distredge (init: DistrEdgeInit = {}): Planner {
         return Promise.resolve({ ...plan, predictedMs: sim.latency(plan) })
       }
       if (devices.length < 2) return await single()
-      const partition = lcPss(graph, sim.costs, { alpha: init.alpha ?? LC_PSS_DEFAULTS.alpha, samples: init.samples ?? LC_PSS_DEFAULTS.samples, devices: devices.length, seed: options.seed ?? 0 })
-      log('LC-PSS: %d volumes at %o', partition.cuts.length - 1, partition.cuts)
-      if (partition.cuts.length < 2) return await single()
-      const env = simEnvironment(sim, partition.cuts)
+      const cuts = distredgePartition(sim, init.alpha, init.samples, options.seed)
+      log('LC-PSS: %d volumes at %o', cuts.length - 1, cuts)
+      if (cuts.length < 2) return await single()
+      const env = simEnvironment(sim, cuts)
       const policy = init.policy === undefined ? undefined : readPolicyFile(init.policy)
-      if (policy !== undefined) checkPolicy(policy, init.policy!, devices.map(d => d.id), partition.cuts)
+      if (policy !== undefined) checkPolicy(policy, init.policy!, devices.map(d => d.id), cuts)
+      const demonstrations = init.demonstrations === false ? [] : demonstrationSplits(env, wholeModelTimes(sim))
       const started = performance.now()
       const result = await trainOsds(env, config, {
+        demonstrations,
         seed: options.seed,
         signal: options.signal,
         policy: policy?.weights,
@@ -68,7 +77,7 @@ export function distredge (init: DistrEdgeInit = {}): Planner {
         writePolicyFile(init.savePolicy, {
           model: { name: graph.name, sha256: graph.sha256 },
           devices: devices.map(d => d.id),
-          cuts: partition.cuts,
+          cuts,
           weights: result.agent.weights(),
           best
         })
@@ -77,6 +86,21 @@ export function distredge (init: DistrEdgeInit = {}): Planner {
       return { ...plan, predictedMs: sim.latency(plan) }
     }
   }
+}
+
+/** The demonstrations: split rules a deployment would try first, on the partition's volumes (equal, by speed, all on the fastest). */
+export function demonstrationSplits (env: SplitEnvironment, times: readonly number[]): number[][][] {
+  const n = times.length
+  return [
+    env.volumes.map(v => equalBoundaries(v.height, n)),
+    env.volumes.map(v => proportionalBoundaries(v.height, times.map(t => 1 / t))),
+    env.volumes.map(v => allTo(fastestDevice(times), n, v.height))
+  ]
+}
+
+/** LC-PSS's partition of a scenario's model with the planner's settings. */
+export function distredgePartition (sim: Simulator, alpha: number = LC_PSS_DEFAULTS.alpha, samples: number = LC_PSS_DEFAULTS.samples, seed = 0): TensorName[] {
+  return lcPss(sim.scenario.graph, sim.costs, { alpha, samples, devices: sim.scenario.devices.length, seed }).cuts
 }
 
 function checkPolicy (policy: PolicyFile, path: string, devices: string[], cuts: string[]): void {

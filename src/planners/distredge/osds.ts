@@ -1,5 +1,5 @@
 // OSDS: the DDPG split agent trained over episodes of the environment, keeping the best split decisions seen.
-import { ACTION_RANGE, actionToBoundaries } from './action-mapping.js'
+import { ACTION_RANGE, actionToBoundaries, boundariesToAction } from './action-mapping.js'
 import { DdpgAgent, type DdpgWeights } from './ddpg.js'
 import { evaluateSplits, type SplitEnvironment } from './environment.js'
 import { equalBoundaries } from '../row-split.js'
@@ -60,6 +60,7 @@ export const PAPER_CONFIG: Readonly<OsdsConfig> = Object.freeze({
 export const DEFAULT_CONFIG: Readonly<OsdsConfig> = Object.freeze({
   ...PAPER_CONFIG,
   explorationDecay: undefined,
+  noiseVariance: 0.1,
   actorLearningRate: 1e-3,
   actorLayers: [32, 32],
   criticLayers: [64, 32],
@@ -83,6 +84,11 @@ export interface TrainOptions {
   progressEvery?: number
   /** Start from these weights (a saved policy) instead of a fresh initialisation. */
   policy?: DdpgWeights
+  /**
+   * Demonstration episodes (row boundaries per volume), run once before training: their transitions seed every
+   * agent's replay buffer and they count among the decisions seen (DDPG from demonstrations).
+   */
+  demonstrations?: ReadonlyArray<ReadonlyArray<readonly number[]>>
 }
 
 export interface TrainResult {
@@ -208,6 +214,20 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
   const rawActions = new Float64Array(k * aSize)
   const zero = new Float64Array(d)
   const progressEvery = options.progressEvery ?? 100
+  for (const demo of options.demonstrations ?? []) {
+    const episode = env.episode()
+    const splits: number[][] = []
+    writeState(states, 0, zero, 0)
+    demo.forEach((b, l) => {
+      const boundaries = env.feasible?.(l, b) ?? [...b]
+      splits.push(boundaries)
+      writeState(nextStates, 0, episode.step(boundaries), l + 1)
+      const last = l + 1 === L
+      buffer.push(states.subarray(0, sSize), boundariesToAction(boundaries), last ? referenceMs / episode.latency() : 0, nextStates.subarray(0, sSize), last)
+      states.set(nextStates.subarray(0, sSize))
+    })
+    offer({ splits, latencyMs: episode.latency() })
+  }
   while (episode < config.episodes) {
     options.signal?.throwIfAborted()
     const n = Math.min(k, config.episodes - episode)
