@@ -215,18 +215,18 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
   const zero = new Float64Array(d)
   const progressEvery = options.progressEvery ?? 100
   for (const demo of options.demonstrations ?? []) {
-    const episode = env.episode()
+    const shown = env.episode()
     const splits: number[][] = []
     writeState(states, 0, zero, 0)
     demo.forEach((b, l) => {
       const boundaries = env.feasible?.(l, b) ?? [...b]
       splits.push(boundaries)
-      writeState(nextStates, 0, episode.step(boundaries), l + 1)
+      writeState(nextStates, 0, shown.step(boundaries), l + 1)
       const last = l + 1 === L
-      buffer.push(states.subarray(0, sSize), boundariesToAction(boundaries), last ? referenceMs / episode.latency() : 0, nextStates.subarray(0, sSize), last)
+      buffer.push(states.subarray(0, sSize), boundariesToAction(boundaries), last ? referenceMs / shown.latency() : 0, nextStates.subarray(0, sSize), last)
       states.set(nextStates.subarray(0, sSize))
     })
-    offer({ splits, latencyMs: episode.latency() })
+    offer({ splits, latencyMs: shown.latency() })
   }
   while (episode < config.episodes) {
     options.signal?.throwIfAborted()
@@ -288,7 +288,7 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
 }
 
 /** One episode with the actor's own actions, no noise. */
-function rollout (env: SplitEnvironment, agent: DdpgAgent, writeState: (out: Float64Array, offset: number, finish: ArrayLike<number>, l: number) => void, sSize: number): { splits: number[][], latencyMs: number } {
+function rollout (env: SplitEnvironment, agent: DdpgAgent, writeState: StateWriter, sSize: number): Candidate {
   const episode = env.episode()
   const state = new Float64Array(sSize)
   writeState(state, 0, new Float64Array(env.deviceCount), 0)
