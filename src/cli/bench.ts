@@ -3,6 +3,8 @@ import { InvalidInputError } from '../errors.js'
 import type { Command } from './main.js'
 
 const BENCHES: Record<string, { summary: string, load: () => Promise<{ run: Command }> }> = {
+  tensor: { summary: 'tensor-stream throughput between two peers against raw TCP (loopback)', load: async () => await import('./bench-tensor.js') },
+  mesh: { summary: 'end-to-end latency of a local mesh of N peers against one peer', load: async () => await import('./bench-mesh.js') },
   planners: { summary: 'every planner on every scenario: predicted latency, lower bound, planning time', load: async () => await import('./bench-planners.js') },
   profile: { summary: 'a measured profile of this machine against real single-device runs of volumes', load: async () => await import('./bench-profile.js') },
   simulator: { summary: 'microseconds per simulated plan, cold and warm caches', load: async () => await import('./bench-simulator.js') },

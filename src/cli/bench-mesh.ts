@@ -1,0 +1,80 @@
+// tessera bench mesh: end-to-end latency of a local mesh of N peers against one peer (loopback).
+import { parseArgs } from 'node:util'
+import { cpus } from 'node:os'
+import { resolveModel } from '../../models/zoo.js'
+import { ProfileCache } from '../../peer/capabilities/profile-cache.js'
+import { randomInput } from '../../peer/requester/input-file.js'
+import { loadGraphFile } from '../graph/load.js'
+import { plannerSpec } from '../planners/index.js'
+import { parseIntFlag, parseShape } from './args.js'
+import { LocalMesh, median, percentile } from './local-mesh.js'
+import { describePlan } from './mesh-lines.js'
+
+const HELP = `usage: tessera bench mesh [--model M] [--input-shape 1,3,H,W] [--peers N] [--requests R] [--planner P] [--json]
+
+Starts N tessera peers (default 4) on 127.0.0.1 (child processes, mDNS off), waits for the leader's
+plan, times R inferences end to end from a requester (default 20), then stops all peers but one and
+times the same inferences on that one peer. Default model vgg16 at 1,3,224,224, planner distredge.`
+
+export async function run (argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string', default: 'vgg16' },
+      'input-shape': { type: 'string' },
+      peers: { type: 'string' },
+      requests: { type: 'string' },
+      planner: { type: 'string', default: 'distredge' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false }
+    }
+  })
+  if (values.help) {
+    process.stdout.write(HELP + '\n')
+    return 0
+  }
+  const n = parseIntFlag(values.peers, '--peers', 4, 2, 16)
+  const requests = parseIntFlag(values.requests, '--requests', 20, 1, 100_000)
+  plannerSpec(values.planner)
+  const inputShape = parseShape(values['input-shape'])
+  const model = await resolveModel(values.model, inputShape != null ? { inputShape } : {})
+  const graph = loadGraphFile(model.path, { name: model.name, ...(inputShape != null ? { inputShape } : {}) })
+  await new ProfileCache().get(graph, model.path)
+  const mesh = new LocalMesh({ model: values.model, inputShape, planner: values.planner })
+  try {
+    await mesh.start(n)
+    const plan = await mesh.planOver(n, 180_000, 180_000)
+    const input = randomInput(graph.inputShape, 1)
+    await mesh.run(graph, input, 2)
+    const many = await mesh.run(graph, input, requests)
+    await Promise.all(mesh.peers.slice(1).map(async p => await mesh.stopPeer(p)))
+    const solo = await mesh.planOver(1, 60_000, 60_000)
+    await mesh.run(graph, input, 2)
+    const one = await mesh.run(graph, input, requests)
+    const row = (ms: number[]): { medianMs: number, p95Ms: number, latencyMs: number[] } => ({ medianMs: median(ms), p95Ms: percentile(ms, 0.95), latencyMs: ms })
+    const result = {
+      model: graph.name,
+      inputShape: graph.inputShape,
+      peers: n,
+      planner: values.planner,
+      cores: cpus().length,
+      plan: { key: plan.key, planner: plan.plan.planner, predictedMs: plan.plan.predictedMs, devices: many.last.devices, layout: describePlan(plan.plan) },
+      onePeerPlan: { key: solo.key, planner: solo.plan.planner, predictedMs: solo.plan.predictedMs },
+      mesh: row(many.ms),
+      one: row(one.ms),
+      speedup: median(one.ms) / median(many.ms)
+    }
+    if (values.json) {
+      process.stdout.write(JSON.stringify(result) + '\n')
+    } else {
+      process.stdout.write(`${graph.name} [${graph.inputShape.join(', ')}], ${requests} requests each, ${cpus().length} core(s) shared by every peer\n`)
+      process.stdout.write(`plan ${plan.key as string} (${plan.plan.planner as string}, predicted ${(plan.plan.predictedMs as number).toFixed(1)} ms): ${result.plan.layout}\n\n`)
+      process.stdout.write('| setup | median (ms) | p95 (ms) | speed-up |\n|---|---|---|---|\n')
+      process.stdout.write(`| one peer | ${result.one.medianMs.toFixed(1)} | ${result.one.p95Ms.toFixed(1)} | 1.00x |\n`)
+      process.stdout.write(`| mesh of ${n} | ${result.mesh.medianMs.toFixed(1)} | ${result.mesh.p95Ms.toFixed(1)} | ${result.speedup.toFixed(2)}x |\n`)
+    }
+    return 0
+  } finally {
+    await mesh.stop()
+  }
+}
