@@ -102,9 +102,11 @@ export class StreamReader {
         throw this.endError(`stream ended after ${offset} of ${target.byteLength} bytes`)
       }
       const take = Math.min(this.buffer.byteLength, target.byteLength - offset)
-      const chunk = this.buffer.subarray(0, take)
-      target.set(chunk, offset)
-      offset += take
+      // copy straight from the received chunks: subarray() would first join them into a new buffer
+      for (const chunk of this.buffer.sublist(0, take)) {
+        target.set(chunk, offset)
+        offset += chunk.byteLength
+      }
       this.consume(take)
     }
   }
