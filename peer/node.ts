@@ -56,7 +56,7 @@ export async function createMeshNode (init: MeshNodeInit = {}): Promise<MeshNode
     addresses: { listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux(process.env.YW != null ? { maxMessageSize: Number(process.env.YM ?? 65536), streamOptions: { initialStreamWindowSize: Number(process.env.YW), maxStreamWindowSize: Number(process.env.YW) } } : {})],
+    streamMuxers: [yamux()],
     peerDiscovery: init.mdns === false ? [] : [mdns({ interval: init.mdnsIntervalMs ?? 2000 })],
     connectionMonitor: { pingInterval: 5000 },
     services: {
