@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { buildScenarioSpec, DEFAULT_LINK_MBPS, deviceIds } from '../../peer/planning/scenario-builder.js'
+
+const P1 = '12D3KooWAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1'
+const P2 = '12D3KooWBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb2'
+const P3 = '12D3KooWCccccccccccccccccccccccccccccccccccccccccccccc3'
+
+describe('mesh scenario from gossip', () => {
+  it('names devices by their advertised names, suffixing clashes and the reserved name', () => {
+    const ids = deviceIds([{ peer: P1, name: 'pi' }, { peer: P2, name: 'pi' }, { peer: P3, name: 'requester' }])
+    assert.equal(ids.get(P1), `pi-${P1.slice(-6)}`)
+    assert.equal(ids.get(P2), `pi-${P2.slice(-6)}`)
+    assert.notEqual(ids.get(P3), 'requester')
+  })
+
+  it('orders devices by peer id and takes links, bandwidths and latency from the measurements', () => {
+    const spec = buildScenarioSpec({
+      name: 'mesh term 4',
+      model: 'vgg16',
+      inputShape: [1, 3, 224, 224],
+      requester: P2,
+      members: [
+        { peer: P3, name: 'c', profile: { p: 3 }, links: [] },
+        { peer: P2, name: 'b', profile: { p: 2 }, links: [{ peer: P1, mbps: 100, rttMs: 2, samples: 1 }, { peer: P3, mbps: 300, rttMs: 4, samples: 2 }] },
+        { peer: P1, name: 'a', profile: { p: 1 }, links: [{ peer: P2, mbps: 50, rttMs: 6, samples: 1 }, { peer: 'gone', mbps: 999, rttMs: 1, samples: 1 }] }
+      ]
+    })
+    assert.deepEqual(spec.devices.map(d => d.id), ['a', 'b', 'c'])
+    assert.deepEqual(spec.devices.map(d => d.profile), [{ p: 1 }, { p: 2 }, { p: 3 }])
+    assert.deepEqual(spec.linkMbps, { b: { a: 100, c: 300 }, a: { b: 50 } })
+    const [a, b, c] = spec.devices
+    assert.deepEqual([a.uplinkMbps, a.downlinkMbps], [50, 100])
+    assert.deepEqual([b.uplinkMbps, b.downlinkMbps], [300, 50])
+    // c measured nothing and was measured by b only
+    assert.deepEqual([c.uplinkMbps, c.downlinkMbps], [DEFAULT_LINK_MBPS, 300])
+    assert.equal(spec.latencyMs, 2)
+    assert.equal(spec.requesterDevice, 'b')
+  })
+
+  it('is the same scenario whatever order the gossip arrived in', () => {
+    const members = [
+      { peer: P1, name: 'a', profile: {}, links: [{ peer: P2, mbps: 10, rttMs: 1, samples: 1 }] },
+      { peer: P2, name: 'b', profile: {}, links: [] }
+    ]
+    const x = buildScenarioSpec({ name: 'n', model: 'm', inputShape: [1], requester: P1, members })
+    const y = buildScenarioSpec({ name: 'n', model: 'm', inputShape: [1], requester: P1, members: [...members].reverse() })
+    assert.deepEqual(x, y)
+  })
+})
