@@ -125,6 +125,13 @@ export class PlanService {
     await Promise.all([this.runner.stop(), this.quickRunner.stop()])
   }
 
+  /** Readies the quick planner for a model (a worker thread with its graph), so a new leader plans at once. */
+  warm (model: HeldModel): void {
+    this.quickRunner.warm({ modelPath: model.path, name: model.name, inputShape: model.inputShape }).catch((err: Error) => {
+      if (!this.stopped) log('warming the planner for %s failed: %s', model.name, err.message)
+    })
+  }
+
   /** The accepted plan of a model, prepared here (undefined while none). */
   currentPlan (sha256: string): PreparedPlan | undefined {
     return this.current.get(sha256)?.prepared

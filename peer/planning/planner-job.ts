@@ -36,6 +36,11 @@ export interface PlanJobResult {
 }
 
 serve({
+  /** Loads a model's graph ahead of time, so that a newly elected leader plans at once. */
+  async warm (args: { modelPath: string, name: string, inputShape: number[] }) {
+    await graphOf(args.modelPath, args.name, args.inputShape)
+    return { value: null }
+  },
   async plan (args: PlanJobArgs, progress) {
     const graph = await graphOf(args.modelPath, args.spec.model, args.spec.inputShape)
     const scenario = resolveMeshScenario(args.spec, graph)

@@ -21,6 +21,12 @@ export class PlannerRunner {
     }
   }
 
+  /** Starts the worker and loads a model's graph in it now, rather than when planning is urgent. */
+  async warm (model: { modelPath: string, name: string, inputShape: number[] }): Promise<void> {
+    this.worker ??= new WorkerClient(new URL('./planner-job.ts', import.meta.url), 'planner')
+    await this.worker.call<null>('warm', model)
+  }
+
   async stop (): Promise<void> {
     await this.worker?.terminate()
     this.worker = undefined

@@ -1,0 +1,371 @@
+// One testbed run: a scenario's devices emulated as namespaces with their link and CPU caps, a real
+// `tessera peer` in each and `tessera infer` in a namespace of its own. Per planner the peers start
+// afresh (each measures its profile under its caps once per run; restarts read it back), the first
+// device is elected leader and plans with that planner alone, and requests are timed; each row puts
+// the measured latency beside the simulator's prediction for the plan the mesh served.
+import { createWriteStream } from 'node:fs'
+import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { isBuiltinModel } from '../../models/index.js'
+import { resolveModel } from '../../models/zoo.js'
+import { TestbedError } from '../../src/errors.js'
+import { logger } from '../../src/logger.js'
+import { plannerSpec } from '../../src/planners/index.js'
+import { parseMeasuredProfile } from '../../src/sim/profile-measured.js'
+import { readScenarioFile, resolveScenario } from '../../src/sim/scenario.js'
+import { loadScenarioModel } from '../../src/sim/scenario-model.js'
+import { createSimulator } from '../../src/sim/simulate.js'
+import { deviceCacheDir, prepareDeviceCache, readDeviceProfile } from './device-cache.js'
+import { DEFAULT_CFS_PERIOD_US, cfsSettings } from './cpu-cgroup.js'
+import { Lab } from './lab.js'
+import { median, percentile, predictionError } from './latency-stats.js'
+import { PeerWatch } from './peer-watch.js'
+import { testbedSetup } from './testbed-scenario.js'
+import type { Graph } from '../../src/graph/types.js'
+import type { Plan } from '../../src/plan/types.js'
+import type { MeasuredProfile } from '../../src/sim/types.js'
+import type { LabNode } from './lab.js'
+import type { NodeProcess } from './node-process.js'
+import type { TestbedSetup } from './testbed-scenario.js'
+
+const log = logger('testbed')
+
+const BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url))
+
+export interface TestbedTimeouts {
+  /** A peer listening, and the first one elected, ms (default 90 s: a capped peer starts slowly). */
+  startMs: number
+  /** Every peer's profile measured under its caps, ms (default 30 min). */
+  profileMs: number
+  /** The leader's plan over every device, ready on all of them, ms (default 20 min). */
+  planMs: number
+  /** One inference, s, as `tessera infer --timeout` (default 300). */
+  requestS: number
+}
+
+export interface TestbedRunOptions {
+  scenarioPath: string
+  planners: string[]
+  /** Timed requests per planner. */
+  requests: number
+  /** Requests run first and not timed (default 2: the first runs of new sessions are slower). */
+  warmup?: number
+  /** Compare each result with a whole-model run (tessera infer --verify). */
+  verify?: boolean
+  /** Keep devices' measured profiles here across runs (default: a temporary directory, removed). */
+  profileDir?: string
+  /** CFS period of the CPU caps, us. */
+  cfsPeriodUs?: number
+  /** Write every peer's events and the requester's output here (<scenario>-<planner>-<device>.jsonl). */
+  logDir?: string
+  /** How long a plan must stay the newest before it is measured, ms (default 12 s: a link probe round). */
+  settleMs?: number
+  timeouts?: Partial<TestbedTimeouts>
+  runId?: string
+  signal?: AbortSignal
+  /** Progress messages (a line each; the CLI shows them on stderr). */
+  onProgress?: (message: string) => void
+}
+
+export interface TestbedRow {
+  scenario: string
+  planner: string
+  /** The simulator's latency for the served plan on the scenario the leader planned with (gossiped profiles and probed links). */
+  predictedMs: number
+  /** Median and p95 of the mesh-side latency (the leader receiving the input to it holding the output), as the simulator counts it. */
+  measuredMedianMs: number
+  measuredP95Ms: number
+  /** |measured median - predicted| / measured median. */
+  predictionError: number
+  /** The simulator's latency for the same plan on the scenario file's own links (the caps) with the peers' measured profiles. */
+  nominalMs: number
+  /** Median latency seen by the requester (adds sending the input to the leader and the output back). */
+  clientMedianMs: number
+  /** Timed requests. */
+  requests: number
+  /** The plan served: term.planId, its planner, and the devices it uses. */
+  plan: string
+  servedBy: string
+  devices: string[]
+  leader: string
+  /** Whether every result equalled a whole-model run (null: not checked). */
+  verified: boolean | null
+}
+
+export interface TestbedResult {
+  runId: string
+  scenario: string
+  rows: TestbedRow[]
+  notes: string[]
+}
+
+interface InferJson {
+  latencyMs: number[]
+  verified: boolean | null
+  plan: { term: number, id: number, planner: string, devices: string[] }
+}
+
+interface Peer {
+  device: string
+  node: LabNode
+  watch: PeerWatch
+}
+
+const DEFAULT_TIMEOUTS: TestbedTimeouts = { startMs: 90_000, profileMs: 30 * 60_000, planMs: 20 * 60_000, requestS: 300 }
+
+/** Runs the testbed for one scenario; every namespace, qdisc, cgroup and process is gone when it returns or throws. */
+export async function runTestbed (options: TestbedRunOptions): Promise<TestbedResult> {
+  for (const p of options.planners) plannerSpec(p)
+  if (!Number.isInteger(options.requests) || options.requests < 1) throw new RangeError('requests must be a positive integer')
+  const file = readScenarioFile(options.scenarioPath)
+  const setup = testbedSetup(file, options.scenarioPath)
+  const baseDir = dirname(resolvePath(options.scenarioPath))
+  const modelSpec = isBuiltinModel(file.model) || isAbsolute(file.model) ? file.model : resolvePath(baseDir, file.model)
+  const model = await resolveModel(modelSpec, file.inputShape != null ? { inputShape: file.inputShape } : {})
+  const graph = await loadScenarioModel(file.model, file.inputShape, baseDir)
+  const progress = options.onProgress ?? (() => {})
+  if (options.logDir != null) await mkdir(options.logDir, { recursive: true })
+  const lab = await Lab.create({ runId: options.runId, cfsPeriodUs: options.cfsPeriodUs })
+  const ownDir = options.profileDir == null
+  const root = options.profileDir ?? await mkdtemp(join(tmpdir(), `tessera-testbed-${lab.runId}-`))
+  let failed = true
+  try {
+    const run = new ScenarioRun(lab, setup, graph, { model, root, options, progress })
+    await run.build()
+    const rows: TestbedRow[] = []
+    for (const planner of options.planners) {
+      options.signal?.throwIfAborted()
+      rows.push(await run.measure(planner))
+    }
+    failed = false
+    return { runId: lab.runId, scenario: file.name, rows, notes: setup.notes }
+  } finally {
+    const failures = await lab.close()
+    if (ownDir) await rm(root, { recursive: true, force: true })
+    if (failures.length > 0) {
+      const what = failures.map(f => `${f.label}: ${f.error.message}`).join('; ')
+      // a cleanup failure must not hide the error that got here first
+      if (!failed) throw new TestbedError(`the testbed could not remove everything it made (\`tessera testbed --cleanup\` retries): ${what}`)
+      log('cleanup after a failure left: %s', what)
+    }
+  }
+}
+
+interface RunContext {
+  model: { path: string, name: string, builtin: boolean }
+  root: string
+  options: TestbedRunOptions
+  progress: (message: string) => void
+}
+
+/** The nodes of one scenario and the per-planner measurement on them. */
+class ScenarioRun {
+  private readonly nodes = new Map<string, LabNode>()
+  private requester!: LabNode
+  private readonly caches = new Map<string, { dir: string, modelSpec: string }>()
+  private readonly timeouts: TestbedTimeouts
+  private readonly periodUs: number
+
+  constructor (private readonly lab: Lab, private readonly setup: TestbedSetup, private readonly graph: Graph, private readonly ctx: RunContext) {
+    this.timeouts = { ...DEFAULT_TIMEOUTS, ...ctx.options.timeouts }
+    this.periodUs = ctx.options.cfsPeriodUs ?? DEFAULT_CFS_PERIOD_US
+  }
+
+  private get name (): string {
+    return this.setup.scenario.name
+  }
+
+  /** Namespaces, caps and device caches. */
+  async build (): Promise<void> {
+    for (const d of this.setup.devices) {
+      this.nodes.set(d.id, await this.lab.addNode({ label: d.id, uplinkMbps: d.uplinkMbps, downlinkMbps: d.downlinkMbps, cpuQuota: d.cpuQuota }))
+      // the key holds the period the quota is enforced with: a profile depends on both
+      const dir = deviceCacheDir(this.ctx.root, this.name, d, cfsSettings(d.cpuQuota, this.periodUs).periodUs)
+      this.caches.set(d.id, { dir, modelSpec: await prepareDeviceCache(dir, this.ctx.model) })
+    }
+    this.requester = await this.lab.addNode({ label: 'requester', ...(this.setup.requester ?? {}) })
+  }
+
+  private shapeArgs (): string[] {
+    return this.setup.scenario.inputShape != null ? ['--input-shape', this.setup.scenario.inputShape.join(',')] : []
+  }
+
+  private startPeer (device: string, planner: string, bootstrap?: string): Peer {
+    const node = this.nodes.get(device)!
+    const cache = this.caches.get(device)!
+    const args = [BIN, 'peer', '--json', '--name', device, '--model', cache.modelSpec, ...this.shapeArgs(), '--planner', planner,
+      '--quick-planners', 'none', '--threads', '1', '--listen', `/ip4/${node.address}/tcp/0`, ...(bootstrap != null ? ['--bootstrap', bootstrap] : [])]
+    const p = this.lab.start(node, process.execPath, args, { env: { ...process.env, TESSERA_CACHE: cache.dir }, label: `peer ${device}` })
+    this.logTo(p, `${planner}-${device}`)
+    return { device, node, watch: new PeerWatch(p, device) }
+  }
+
+  /** Copies a process's stdout lines into the log directory, when there is one. */
+  private logTo (p: NodeProcess, name: string): void {
+    const dir = this.ctx.options.logDir
+    if (dir == null) return
+    const path = join(dir, `${this.name}-${name}.jsonl`.replace(/[^\w.-]/g, '_'))
+    const stream = createWriteStream(path, { flags: 'w' })
+    stream.on('error', (err) => { log('log %s: %s', path, err.message) })
+    p.onLine((line) => { stream.write(line + '\n') })
+    p.wait().then(() => { stream.end() }).catch((err: Error) => { log('log %s: %s', path, err.message) })
+  }
+
+  /** Starts the peers (the leader first, elected before the others join), runs the requests, stops the peers. */
+  async measure (planner: string): Promise<TestbedRow> {
+    const { signal } = this.ctx.options
+    const say = (m: string): void => { this.ctx.progress(`${this.name} ${planner}: ${m}`) }
+    const n = this.setup.devices.length
+    const peers: Peer[] = []
+    try {
+      say(`starting ${this.setup.leader} (leader)`)
+      const leader = this.startPeer(this.setup.leader, planner)
+      peers.push(leader)
+      const listening = await leader.watch.next('listening', () => true, { timeoutMs: this.timeouts.startMs, what: 'listening address', signal })
+      const addr = listening.addrs.find(a => a.includes(leader.node.address)) ?? listening.addrs[0]
+      await leader.watch.next('leader', e => e.self, { timeoutMs: this.timeouts.startMs, what: 'election as leader', signal })
+      say(`starting ${n - 1} more peer(s)`)
+      for (const d of this.setup.devices) if (d.id !== this.setup.leader) peers.push(this.startPeer(d.id, planner, addr))
+      await this.waitForProfiles(peers, say)
+      const plan = await this.stablePlan(leader.watch, planner, n, say)
+      const profiles = await this.profiles()
+      const nominalMs = await this.nominal(plan.plan, profiles)
+      say(`plan ${plan.key} ready (predicted ${plan.plan.predictedMs!.toFixed(1)} ms); ${this.ctx.options.requests} request(s)`)
+      const timed = await this.requests(leader.watch, addr, plan.key)
+      const measuredMedianMs = median(timed.served)
+      return {
+        scenario: this.name,
+        planner,
+        predictedMs: plan.plan.predictedMs!,
+        measuredMedianMs,
+        measuredP95Ms: percentile(timed.served, 95),
+        predictionError: predictionError(plan.plan.predictedMs!, measuredMedianMs),
+        nominalMs,
+        clientMedianMs: median(timed.client),
+        requests: timed.served.length,
+        plan: plan.key,
+        servedBy: plan.plan.planner,
+        devices: deviceList(plan.plan),
+        leader: this.setup.leader,
+        verified: timed.verified
+      }
+    } finally {
+      await Promise.all(peers.map(async p => await p.watch.process.stop()))
+    }
+  }
+
+  private async waitForProfiles (peers: Peer[], say: (m: string) => void): Promise<void> {
+    const latest = new Map<string, number>()
+    const offs = peers.map(p => p.watch.on((e) => {
+      if (e.event !== 'profile' || e.progress == null) return
+      const pr = e.progress as { done: number, total: number }
+      latest.set(p.device, pr.done / pr.total)
+      const slowest = Math.min(...peers.map(q => latest.get(q.device) ?? 0))
+      say(`profiling under the caps, slowest device ${(slowest * 100).toFixed(0)}%`)
+    }))
+    try {
+      await Promise.all(peers.map(async p => await p.watch.next('profile', e => e.done === true, { timeoutMs: this.timeouts.profileMs, what: 'measured profile', signal: this.ctx.options.signal })))
+    } finally {
+      for (const off of offs) off()
+    }
+  }
+
+  /**
+   * The leader's newest plan, once it is a `planner` plan over all `n` devices, every member reported
+   * it ready, and no newer plan followed within the settle time (a plan made before every link was
+   * probed is replaced when the probes arrive).
+   */
+  private async stablePlan (leader: PeerWatch, planner: string, n: number, say: (m: string) => void): Promise<{ key: string, plan: Plan }> {
+    const signal = this.ctx.options.signal
+    const settleMs = this.ctx.options.settleMs ?? 12_000
+    const deadline = performance.now() + this.timeouts.planMs
+    const readyAt = new Map<string, number>()
+    say(`planning over ${n} devices`)
+    let shown = ''
+    while (true) {
+      signal?.throwIfAborted()
+      if (leader.process.exited != null) throw leader.process.exitError('while the testbed waited for a plan')
+      const failure = leader.all('failed').find(e => e.planner === planner)
+      if (failure != null) throw new TestbedError(`the leader's planner ${planner} failed: ${failure.reason}`)
+      for (const r of leader.all('ready')) if (!readyAt.has(r.key)) readyAt.set(r.key, performance.now())
+      const plans = leader.all('plan').filter(e => e.own)
+      const newest = plans[plans.length - 1]
+      if (newest != null && newest.plan.planner === planner && newest.members.length === n) {
+        const at = readyAt.get(newest.key)
+        if (at != null && performance.now() - at >= settleMs) return { key: newest.key, plan: newest.plan }
+        const state = at == null ? `plan ${newest.key} made, waiting for every member to prepare it` : `plan ${newest.key} ready; settling`
+        if (state !== shown) say(state)
+        shown = state
+      }
+      if (performance.now() > deadline) throw new TestbedError(`no ${planner} plan over ${n} devices was ready and stable within ${Math.round(this.timeouts.planMs / 1000)} s (newest plan: ${newest == null ? 'none' : `${newest.key} by ${newest.plan.planner} over ${newest.members.length} device(s)`})`)
+      await sleep(250, signal)
+    }
+  }
+
+  private async profiles (): Promise<Record<string, MeasuredProfile>> {
+    const out: Record<string, MeasuredProfile> = {}
+    for (const d of this.setup.devices) {
+      out[d.id] = parseMeasuredProfile(await readDeviceProfile(this.caches.get(d.id)!.dir, this.graph.sha256), `profile of ${d.id}`)
+    }
+    return out
+  }
+
+  /** The plan simulated on the scenario as written (its link caps, no added latency) with the measured profiles, the leader as the requester. */
+  private async nominal (plan: Plan, measured: Record<string, MeasuredProfile>): Promise<number> {
+    const file = { ...this.setup.scenario, requester: { device: this.setup.leader }, latencyMs: 0 }
+    const scenario = await resolveScenario(file, { graph: this.graph, measured, source: this.ctx.options.scenarioPath })
+    return createSimulator(scenario).latency(plan)
+  }
+
+  private async requests (leader: PeerWatch, leaderAddr: string, planKey: string): Promise<{ served: number[], client: number[], verified: boolean | null }> {
+    const { requests, verify } = this.ctx.options
+    const warmup = this.ctx.options.warmup ?? 2
+    const mark = leader.events.length
+    const args = [BIN, 'infer', '--json', '--model', this.ctx.model.builtin ? this.ctx.model.name : this.ctx.model.path, ...this.shapeArgs(),
+      '--repeat', String(warmup + requests), '--timeout', String(this.timeouts.requestS), '--listen', `/ip4/${this.requester.address}/tcp/0`,
+      '--bootstrap', leaderAddr, ...(verify === true ? ['--verify'] : [])]
+    const infer = this.lab.start(this.requester, process.execPath, args, { label: 'tessera infer' })
+    this.logTo(infer, `${planKey}-requester`)
+    let out: InferJson | undefined
+    infer.onLine((line) => {
+      if (line.startsWith('{')) out = JSON.parse(line) as InferJson
+    })
+    const onAbort = (): void => { infer.stop().catch((err: Error) => { log('stopping tessera infer failed: %s', err.message) }) }
+    this.ctx.options.signal?.addEventListener('abort', onAbort, { once: true })
+    let status
+    try {
+      status = await infer.wait()
+    } finally {
+      this.ctx.options.signal?.removeEventListener('abort', onAbort)
+    }
+    this.ctx.options.signal?.throwIfAborted()
+    if (out == null || (status.code !== 0 && !(status.code === 1 && out.verified === false))) throw infer.exitError('while running the requests')
+    const served = leader.events.slice(mark).filter(e => e.event === 'served') as Array<{ ms: number, ok: boolean, plan: string, error?: string }>
+    if (served.length !== warmup + requests) throw new TestbedError(`the leader reports ${served.length} served request(s), expected ${warmup + requests}`)
+    const timed = served.slice(warmup)
+    const bad = timed.find(s => !s.ok || s.plan !== planKey)
+    if (bad != null) throw new TestbedError(bad.ok ? `a request was served on plan ${bad.plan}, not the measured plan ${planKey} (the leader re-planned during the requests)` : `a request failed: ${bad.error ?? 'unknown error'}`)
+    return { served: timed.map(s => s.ms), client: out.latencyMs.slice(warmup), verified: out.verified }
+  }
+}
+
+function deviceList (plan: Plan): string[] {
+  const used = new Set<string>()
+  for (const v of plan.volumes) for (const p of v.parts) if (p.rows[1] > p.rows[0]) used.add(p.device)
+  used.add(plan.tail.device)
+  return [...used]
+}
+
+async function sleep (ms: number, signal?: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve() }, ms)
+    const onAbort = (): void => { clearTimeout(timer); reject(signal!.reason instanceof Error ? signal!.reason : new Error('aborted')) }
+    if (signal?.aborted === true) {
+      onAbort()
+      return
+    }
+    signal?.addEventListener('abort', onAbort, { once: true })
+  })
+}
