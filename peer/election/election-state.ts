@@ -10,9 +10,9 @@ export type PeerIdStr = string
 export interface ElectionInit {
   /** How often every member announces itself, ms (default 400). */
   heartbeatIntervalMs?: number
-  /** A follower that has not heard its leader for a random time in this range stands, ms (default [1500, 2500]). */
+  /** A follower that has not heard its leader for a random time in this range stands, ms (default [2000, 3000]). */
   electionTimeoutMs?: readonly [number, number]
-  /** A member not heard from for this long is dropped, ms (default 2000). */
+  /** A member not heard from for this long is dropped, ms (default 2500). */
   memberTtlMs?: number
   /** How long a candidate waits for a quorum before giving up the round, ms (default 600). */
   voteRoundMs?: number
@@ -49,8 +49,8 @@ interface Candidacy {
 
 export const ELECTION_DEFAULTS = {
   heartbeatIntervalMs: 400,
-  electionTimeoutMs: [1500, 2500] as const,
-  memberTtlMs: 2000,
+  electionTimeoutMs: [2000, 3000] as const,
+  memberTtlMs: 2500,
   voteRoundMs: 600,
   startupGraceMs: 2000,
   rankDelayMs: 150

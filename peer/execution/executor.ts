@@ -4,7 +4,7 @@
 // needs; the tail runs once it holds the whole last output and sends the model outputs to the requester.
 import { fullRegion } from '../../src/graph/regions.js'
 import { InvalidPlanError, MalformedMessageError, NoPlanError } from '../../src/errors.js'
-import { partModel, tailModel } from '../../src/engine/sub-model.js'
+import { partKey } from '../../src/engine/sub-model.js'
 import { emptyTensor, extractRegion, pasteRegion, rangeLength, regionDims, sameRegion } from '../../src/engine/tensor.js'
 import { logger } from '../../src/logger.js'
 import { partInputRegion, partOutputRegion, planMovement } from '../../src/plan/movement.js'
@@ -151,13 +151,13 @@ export class Executor implements TensorSink {
   }
 
   /** Builds this peer's sub-models for a plan and opens their sessions; validates the plan against the graph first. */
-  async prepare (term: number, planId: number, plan: Plan, members: MemberRecord[], graph: Graph): Promise<PreparedPlan> {
+  async prepare (term: number, planId: number, plan: Plan, members: MemberRecord[], graph: Graph, modelPath: string): Promise<PreparedPlan> {
     const key = `${term}.${planId}`
     const done = this.plans.get(key)
     if (done != null) return done
     let p = this.preparing.get(key)
     if (p == null) {
-      p = this.build(key, term, planId, plan, members, graph)
+      p = this.build(key, term, planId, plan, members, graph, modelPath)
       this.preparing.set(key, p)
       p.then((prepared) => { this.plans.set(key, prepared) }, () => {}).finally(() => { this.preparing.delete(key) }).catch(() => {})
     }
@@ -171,7 +171,7 @@ export class Executor implements TensorSink {
     await this.sessions.release(key)
   }
 
-  private async build (key: string, term: number, planId: number, plan: Plan, members: MemberRecord[], graph: Graph): Promise<PreparedPlan> {
+  private async build (key: string, term: number, planId: number, plan: Plan, members: MemberRecord[], graph: Graph, modelPath: string): Promise<PreparedPlan> {
     if (plan.model.sha256 !== graph.sha256) {
       throw new InvalidPlanError(`plan ${key} is for model ${plan.model.sha256}, this peer loaded ${graph.sha256}`)
     }
@@ -191,7 +191,11 @@ export class Executor implements TensorSink {
           if (v.parts[k].device !== device) continue
           const made = partOutputRegion(graph, plan, l, k)
           if (rangeLength(made.rows) === 0 || rangeLength(made.cols) === 0) continue
-          const session = await this.sessions.acquire(partModel(graph, v, made.rows, made.cols), key)
+          const volume = { input: v.input, output: v.output }
+          const session = await this.sessions.acquire({
+            key: `${graph.sha256}:${partKey(volume, made.rows, made.cols)}`, modelPath, name: graph.name, inputShape: graph.inputShape, spec: { kind: 'part', volume, rows: made.rows, cols: made.cols }
+          }, key)
+          if (session == null) throw new InvalidPlanError(`part ${l}:${k} of plan ${key} has no sub-model`)
           const id = `${l}:${k}`
           parts.set(id, {
             volume: l,
@@ -206,10 +210,9 @@ export class Executor implements TensorSink {
       }
       if (plan.tail.device === device) {
         const from = plan.volumes.length === 0 ? graph.input : plan.volumes[plan.volumes.length - 1].output
-        const sub = tailModel(graph, from)
         tail = {
           from,
-          session: sub == null ? undefined : await this.sessions.acquire(sub, key),
+          session: await this.sessions.acquire({ key: `${graph.sha256}:tail:${from}`, modelPath, name: graph.name, inputShape: graph.inputShape, spec: { kind: 'tail', from } }, key),
           inbound: movement.messages.filter(m => m.to.kind === 'tail')
         }
       }

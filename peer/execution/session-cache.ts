@@ -1,9 +1,9 @@
-// onnxruntime sessions of the sub-models this peer runs, living in a compute worker thread; shared by
-// the plans that use them and released when the last such plan is retired.
+// The sub-model sessions this peer runs, living in a compute worker thread (built there too); shared
+// by the plans that use them and released when the last such plan is retired.
 import { logger } from '../../src/logger.js'
 import { WorkerClient } from '../workers/worker-client.js'
+import type { LoadArgs } from './compute-job.js'
 import type { HostTensor } from '../../src/engine/tensor.js'
-import type { SubModel } from '../../src/engine/sub-model.js'
 
 const log = logger('sessions')
 
@@ -14,7 +14,7 @@ export interface ComputeSession {
 
 export class SessionCache {
   private worker?: WorkerClient
-  private readonly sessions = new Map<string, { loaded: Promise<void>, users: Set<string> }>()
+  private readonly sessions = new Map<string, { loaded: Promise<boolean>, users: Set<string> }>()
 
   constructor (private readonly options: { threads?: number } = {}) {}
 
@@ -23,20 +23,20 @@ export class SessionCache {
     return this.worker
   }
 
-  /** The session of a sub-model, held for plan `user` until release(user). */
-  async acquire (model: Pick<SubModel, 'key' | 'bytes'>, user: string): Promise<ComputeSession> {
+  /** The session of a sub-model (undefined: a tail with nothing to run), held for plan `user` until release(user). */
+  async acquire (args: Omit<LoadArgs, 'threads'>, user: string): Promise<ComputeSession | undefined> {
     const worker = this.client()
-    let entry = this.sessions.get(model.key)
+    let entry = this.sessions.get(args.key)
     if (entry == null) {
-      const loaded = worker.call<void>('load', { key: model.key, bytes: model.bytes, threads: this.options.threads ?? 1 })
+      const loaded = worker.call<boolean>('load', { ...args, threads: this.options.threads ?? 1 })
       entry = { loaded, users: new Set() }
-      this.sessions.set(model.key, entry)
+      this.sessions.set(args.key, entry)
       // a failed load is not kept: the next plan tries again and reports its own error
-      loaded.catch(() => { this.sessions.delete(model.key) })
+      loaded.catch(() => { this.sessions.delete(args.key) })
     }
     entry.users.add(user)
-    await entry.loaded
-    const key = model.key
+    if (!(await entry.loaded)) return undefined
+    const key = args.key
     return {
       run: async (feeds) => await worker.call<Record<string, HostTensor>>('run', { key, feeds })
     }

@@ -366,7 +366,7 @@ export class PlanService {
         const sources = ann.members.filter(m => m.peer !== this.c.self).map(m => async (options?: { signal?: AbortSignal }) => await this.c.node.dialProtocol(peerIdFromString(m.peer), MODEL_PROTOCOL, options))
         model = await this.c.models.obtain({ name: ann.plan.model.name, sha256: ann.plan.model.sha256, inputShape: ann.plan.model.inputShape }, sources)
       }
-      a.prepared = await this.c.executor.prepare(ann.term, ann.planId, ann.plan, ann.members, model.graph)
+      a.prepared = await this.c.executor.prepare(ann.term, ann.planId, ann.plan, ann.members, model.graph, model.path)
       this.c.events.emit('prepared', { key: a.key, ok: true, reason: '' })
     } catch (err: any) {
       a.failed = `${err?.name as string}: ${err?.message as string}`

@@ -213,27 +213,39 @@ class ScenarioRun {
     p.wait().then(() => { stream.end() }).catch((err: Error) => { log('log %s: %s', path, err.message) })
   }
 
-  /** Starts the peers (the leader first, elected before the others join), runs the requests, stops the peers. */
+  /** Measures `planner`; a run the mesh itself upsets (a peer lost, a re-plan during the requests) is tried once more. */
   async measure (planner: string): Promise<TestbedRow> {
+    try {
+      return await this.measureOnce(planner)
+    } catch (err: any) {
+      if (err?.name !== 'TestbedError' || this.ctx.options.signal?.aborted === true) throw err
+      this.ctx.progress(`${this.name} ${planner}: ${err.message as string}; starting the peers again`)
+      log('%s %s: retrying after: %s', this.name, planner, err.message)
+      return await this.measureOnce(planner)
+    }
+  }
+
+  /** Starts the peers (the intended leader first, elected before the others join), runs the requests, stops the peers. */
+  private async measureOnce (planner: string): Promise<TestbedRow> {
     const { signal } = this.ctx.options
     const say = (m: string): void => { this.ctx.progress(`${this.name} ${planner}: ${m}`) }
     const n = this.setup.devices.length
     const peers: Peer[] = []
     try {
       say(`starting ${this.setup.leader} (leader)`)
-      const leader = this.startPeer(this.setup.leader, planner)
-      peers.push(leader)
-      const listening = await leader.watch.next('listening', () => true, { timeoutMs: this.timeouts.startMs, what: 'listening address', signal })
-      const addr = listening.addrs.find(a => a.includes(leader.node.address)) ?? listening.addrs[0]
-      await leader.watch.next('leader', e => e.self, { timeoutMs: this.timeouts.startMs, what: 'election as leader', signal })
+      const first = this.startPeer(this.setup.leader, planner)
+      peers.push(first)
+      const listening = await first.watch.next('listening', () => true, { timeoutMs: this.timeouts.startMs, what: 'listening address', signal })
+      const addr = listening.addrs.find(a => a.includes(first.node.address)) ?? listening.addrs[0]
+      await first.watch.next('leader', e => e.self, { timeoutMs: this.timeouts.startMs, what: 'election as leader', signal })
       say(`starting ${n - 1} more peer(s)`)
       for (const d of this.setup.devices) if (d.id !== this.setup.leader) peers.push(this.startPeer(d.id, planner, addr))
       await this.waitForProfiles(peers, say)
-      const plan = await this.stablePlan(leader.watch, planner, n, say)
+      const plan = await this.stablePlan(peers, planner, n, say)
       const profiles = await this.profiles()
-      const nominalMs = await this.nominal(plan.plan, profiles)
-      say(`plan ${plan.key} ready (predicted ${plan.plan.predictedMs!.toFixed(1)} ms); ${this.ctx.options.requests} request(s)`)
-      const timed = await this.requests(leader.watch, addr, plan.key)
+      const nominalMs = await this.nominal(plan.plan, profiles, plan.leader)
+      say(`plan ${plan.key} by ${plan.leader} ready (predicted ${plan.plan.predictedMs!.toFixed(1)} ms); ${this.ctx.options.requests} request(s)`)
+      const timed = await this.requests(peers, addr, plan.key)
       const measuredMedianMs = median(timed.served)
       return {
         scenario: this.name,
@@ -248,7 +260,7 @@ class ScenarioRun {
         plan: plan.key,
         servedBy: plan.plan.planner,
         devices: deviceList(plan.plan),
-        leader: this.setup.leader,
+        leader: plan.leader,
         verified: timed.verified
       }
     } finally {
@@ -273,11 +285,11 @@ class ScenarioRun {
   }
 
   /**
-   * The leader's newest plan, once it is a `planner` plan over all `n` devices, every member reported
-   * it ready, and no newer plan followed within the settle time (a plan made before every link was
-   * probed is replaced when the probes arrive).
+   * The mesh's newest plan (by term, then plan id, whichever peer leads), once it is a `planner` plan
+   * over all `n` devices, every member reported it ready, and no newer plan followed within the settle
+   * time (a plan made before every link was probed is replaced when the probes arrive).
    */
-  private async stablePlan (leader: PeerWatch, planner: string, n: number, say: (m: string) => void): Promise<{ key: string, plan: Plan }> {
+  private async stablePlan (peers: Peer[], planner: string, n: number, say: (m: string) => void): Promise<{ key: string, plan: Plan, leader: string }> {
     const signal = this.ctx.options.signal
     const settleMs = this.ctx.options.settleMs ?? 12_000
     const deadline = performance.now() + this.timeouts.planMs
@@ -286,20 +298,24 @@ class ScenarioRun {
     let shown = ''
     while (true) {
       signal?.throwIfAborted()
-      if (leader.process.exited != null) throw leader.process.exitError('while the testbed waited for a plan')
-      const failure = leader.all('failed').find(e => e.planner === planner)
-      if (failure != null) throw new TestbedError(`the leader's planner ${planner} failed: ${failure.reason}`)
-      for (const r of leader.all('ready')) if (!readyAt.has(r.key)) readyAt.set(r.key, performance.now())
-      const plans = leader.all('plan').filter(e => e.own)
-      const newest = plans[plans.length - 1]
-      if (newest != null && newest.plan.planner === planner && newest.members.length === n) {
-        const at = readyAt.get(newest.key)
-        if (at != null && performance.now() - at >= settleMs) return { key: newest.key, plan: newest.plan }
-        const state = at == null ? `plan ${newest.key} made, waiting for every member to prepare it` : `plan ${newest.key} ready; settling`
+      const gone = peers.find(p => p.watch.process.exited != null)
+      if (gone != null) throw gone.watch.process.exitError('while the testbed waited for a plan')
+      const failure = peers.flatMap(p => p.watch.all('failed')).find(e => e.planner === planner)
+      if (failure != null) throw new TestbedError(`the planner ${planner} failed on ${failure.peer}: ${failure.reason}`)
+      for (const p of peers) for (const r of p.watch.all('ready')) if (!readyAt.has(r.key)) readyAt.set(r.key, performance.now())
+      const own = peers.flatMap(p => p.watch.all('plan').filter(e => e.own).map(e => ({ e, device: p.device })))
+      const newest = own.sort((x, y) => x.e.term - y.e.term || x.e.planId - y.e.planId)[own.length - 1]
+      if (newest != null && newest.e.plan.planner === planner && newest.e.members.length === n) {
+        const at = readyAt.get(newest.e.key)
+        if (at != null && performance.now() - at >= settleMs) return { key: newest.e.key, plan: newest.e.plan, leader: newest.device }
+        const state = at == null ? `plan ${newest.e.key} by ${newest.device} made, waiting for every member to prepare it` : `plan ${newest.e.key} by ${newest.device} ready; settling`
         if (state !== shown) say(state)
         shown = state
       }
-      if (performance.now() > deadline) throw new TestbedError(`no ${planner} plan over ${n} devices was ready and stable within ${Math.round(this.timeouts.planMs / 1000)} s (newest plan: ${newest == null ? 'none' : `${newest.key} by ${newest.plan.planner} over ${newest.members.length} device(s)`})`)
+      if (performance.now() > deadline) {
+        const what = newest == null ? 'none' : `${newest.e.key} by ${newest.device} with ${newest.e.plan.planner} over ${newest.e.members.length} device(s)`
+        throw new TestbedError(`no ${planner} plan over ${n} devices was ready and stable within ${Math.round(this.timeouts.planMs / 1000)} s (newest plan: ${what})`)
+      }
       await sleep(250, signal)
     }
   }
@@ -313,19 +329,19 @@ class ScenarioRun {
   }
 
   /** The plan simulated on the scenario as written (its link caps, no added latency) with the measured profiles, the leader as the requester. */
-  private async nominal (plan: Plan, measured: Record<string, MeasuredProfile>): Promise<number> {
-    const file = { ...this.setup.scenario, requester: { device: this.setup.leader }, latencyMs: 0 }
+  private async nominal (plan: Plan, measured: Record<string, MeasuredProfile>, leader: string): Promise<number> {
+    const file = { ...this.setup.scenario, requester: { device: leader }, latencyMs: 0 }
     const scenario = await resolveScenario(file, { graph: this.graph, measured, source: this.ctx.options.scenarioPath })
     return createSimulator(scenario).latency(plan)
   }
 
-  private async requests (leader: PeerWatch, leaderAddr: string, planKey: string): Promise<{ served: number[], client: number[], verified: boolean | null }> {
+  private async requests (peers: Peer[], bootstrap: string, planKey: string): Promise<{ served: number[], client: number[], verified: boolean | null }> {
     const { requests, verify } = this.ctx.options
     const warmup = this.ctx.options.warmup ?? 2
-    const mark = leader.events.length
+    const marks = peers.map(p => p.watch.events.length)
     const args = [BIN, 'infer', '--json', '--model', this.ctx.model.builtin ? this.ctx.model.name : this.ctx.model.path, ...this.shapeArgs(),
       '--repeat', String(warmup + requests), '--timeout', String(this.timeouts.requestS), '--listen', `/ip4/${this.requester.address}/tcp/0`,
-      '--bootstrap', leaderAddr, ...(verify === true ? ['--verify'] : [])]
+      '--bootstrap', bootstrap, ...(verify === true ? ['--verify'] : [])]
     const infer = this.lab.start(this.requester, process.execPath, args, { label: 'tessera infer' })
     this.logTo(infer, `${planKey}-requester`)
     let out: InferJson | undefined
@@ -342,8 +358,10 @@ class ScenarioRun {
     }
     this.ctx.options.signal?.throwIfAborted()
     if (out == null || (status.code !== 0 && !(status.code === 1 && out.verified === false))) throw infer.exitError('while running the requests')
-    const served = leader.events.slice(mark).filter(e => e.event === 'served') as Array<{ ms: number, ok: boolean, plan: string, error?: string }>
-    if (served.length !== warmup + requests) throw new TestbedError(`the leader reports ${served.length} served request(s), expected ${warmup + requests}`)
+    // requests enter at the leader; should leadership move, the next one serves them
+    const served = peers.flatMap((p, i) => p.watch.events.slice(marks[i]).filter(e => e.event === 'served'))
+      .sort((x, y) => x.t - y.t) as Array<{ ms: number, ok: boolean, plan: string, error?: string }>
+    if (served.length !== warmup + requests) throw new TestbedError(`the peers report ${served.length} served request(s), expected ${warmup + requests}`)
     const timed = served.slice(warmup)
     const bad = timed.find(s => !s.ok || s.plan !== planKey)
     if (bad != null) throw new TestbedError(bad.ok ? `a request was served on plan ${bad.plan}, not the measured plan ${planKey} (the leader re-planned during the requests)` : `a request failed: ${bad.error ?? 'unknown error'}`)
