@@ -33,6 +33,14 @@ export const PLANNERS: Record<string, PlannerSpec> = {
   search: SEARCH_SPEC
 }
 
+/**
+ * The planner to use when none is named, by the number of providers. Search gave the lowest latency on every
+ * 4- and 16-device scenario of the suite, in less planning time than distredge (docs/benchmarks.md, DistrEdge).
+ */
+export function defaultPlannerName (_devices: number): string {
+  return 'search'
+}
+
 /** Planner names in registry order. */
 export function plannerNames (): string[] {
   return Object.keys(PLANNERS)

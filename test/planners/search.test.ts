@@ -1,7 +1,7 @@
 import { test, before } from 'node:test'
 import assert from 'node:assert/strict'
 import type { Graph } from '../../src/graph/types.js'
-import { PLANNERS } from '../../src/planners/index.js'
+import { PLANNERS, defaultPlannerName } from '../../src/planners/index.js'
 import { SEARCH_SPEC, search } from '../../src/planners/search/index.js'
 import { parseScenario, resolveScenario } from '../../src/sim/scenario.js'
 import { createSimulator } from '../../src/sim/simulate.js'
@@ -47,6 +47,11 @@ test('search is deterministic by seed and spends exactly its budget', async () =
   messages = []
   const b = await search({ evaluations: 1500 }).plan(s, { seed: 5 })
   assert.deepEqual(a, b)
+})
+
+test('the default planner for 4 and 16 devices is a registered planner (search, per the benchmark)', () => {
+  for (const devices of [4, 16]) assert.equal(defaultPlannerName(devices), 'search')
+  assert.ok(Object.hasOwn(PLANNERS, defaultPlannerName(4)))
 })
 
 test('bad flags are rejected with the flag named', () => {
