@@ -1,0 +1,162 @@
+// tessera testbed: emulate a scenario's devices and links on this machine (namespaces, tc, cgroups),
+// run real peers in them, and measure each planner's plan against the simulator's prediction.
+import { parseArgs } from 'node:util'
+import { fileURLToPath } from 'node:url'
+import { checkTestbedHost } from '../../peer/testbed/preflight.js'
+import { isClean, removeLeftovers } from '../../peer/testbed/leftovers.js'
+import { runTestbed } from '../../peer/testbed/testbed-run.js'
+import { DEFAULT_CFS_PERIOD_US } from '../../peer/testbed/cpu-cgroup.js'
+import { InvalidInputError } from '../errors.js'
+import { plannerSpec } from '../planners/index.js'
+import { parseIntFlag } from './args.js'
+import { scenarioFiles } from './bench-planners.js'
+import { progressLine } from './progress.js'
+import type { TestbedRow } from '../../peer/testbed/testbed-run.js'
+
+/** The testbed scenarios carried in the repository (scaled to a 2-core machine). */
+export const TESTBED_SUITE_DIR = fileURLToPath(new URL('../sim/suite/testbed', import.meta.url))
+
+/** The planners measured by default: the baselines and Tessera's own. */
+export const DEFAULT_TESTBED_PLANNERS = ['offload', 'modnn', 'aofl', 'distredge', 'search']
+
+const HELP = `usage: tessera testbed --scenario FILE|DIR... [--planners a,b,...] [--requests N] [--warmup W]
+                       [--verify] [--json] [--md] [--profile-dir DIR] [--cfs-period-us US] [--log-dir DIR]
+       tessera testbed --cleanup
+
+Emulates every device of a scenario on this machine and measures real inferences (needs root):
+each device is a network namespace on a private bridge with its uplink and downlink capped by tc
+(tbf) and its CPU capped by a cgroup v1 quota (testbed.<id>.cpuQuota, a fraction of one core), and
+runs a real \`tessera peer\` (onnxruntime on one thread) that profiles itself under those caps;
+the requester (\`tessera infer\`) has a namespace of its own. Per planner the peers start afresh,
+the scenario's first device (or its requester device) is elected leader and plans with that
+planner alone, and N requests are timed. Each row puts the measured latency (mesh side: the leader
+holding the input to it holding the output) beside the simulator's prediction for the plan served.
+Everything made is removed on success, failure and Ctrl-C; --cleanup removes what a killed run left.
+
+  --scenario F       a testbed scenario file, or a directory of them (repeatable; default the suite
+                     in ${TESTBED_SUITE_DIR})
+  --planners L       planners to measure (default ${DEFAULT_TESTBED_PLANNERS.join(',')})
+  --requests N       timed requests per planner (default 10), after --warmup W untimed ones (default 2)
+  --verify           check every result against a whole-model run (a mismatch fails the run)
+  --profile-dir DIR  keep the devices' measured profiles here and reuse them in later runs
+  --cfs-period-us US CFS period of the CPU caps (default ${DEFAULT_CFS_PERIOD_US})
+  --log-dir DIR      write each peer's events and the requester's result there (JSON lines)
+  --json             { "rows": [{ "scenario", "planner", "predictedMs", "measuredMedianMs",
+                     "measuredP95Ms", "predictionError", "nominalMs", "clientMedianMs", ... }] }
+  --md               the table as markdown
+
+Columns: predicted = the leader's simulation of its plan (its peers' gossiped profiles, its probed
+links); nominal = the same plan simulated on the scenario's own caps; client = what the requester
+saw (adds the input's trip to the leader).`
+
+/** The rows as a text or markdown table; the fastest measured planner of each scenario is starred. */
+export function formatTestbedTable (rows: readonly TestbedRow[], markdown: boolean): string {
+  const fastest = new Map<string, number>()
+  for (const r of rows) fastest.set(r.scenario, Math.min(fastest.get(r.scenario) ?? Infinity, r.measuredMedianMs))
+  const head = ['scenario', 'planner', 'predicted ms', 'measured ms', 'p95 ms', 'error', 'nominal ms', 'client ms', 'devices']
+  const body = rows.map(r => [
+    r.scenario,
+    `${r.planner}${r.measuredMedianMs === fastest.get(r.scenario) ? ' *' : ''}`,
+    r.predictedMs.toFixed(1), r.measuredMedianMs.toFixed(1), r.measuredP95Ms.toFixed(1),
+    `${(r.predictionError * 100).toFixed(1)}%`, r.nominalMs.toFixed(1), r.clientMedianMs.toFixed(1),
+    r.devices.join(' ')
+  ])
+  const numeric = (i: number): boolean => i >= 2 && i < head.length - 1
+  if (markdown) {
+    const sep = head.map((_, i) => numeric(i) ? '---:' : '---')
+    return [head, sep, ...body].map(l => `| ${l.join(' | ')} |`).join('\n')
+  }
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map(l => l[i].length)))
+  const fmt = (l: string[]): string => l.map((c, i) => numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])).join('  ').trimEnd()
+  return [fmt(head), widths.map(w => '-'.repeat(w)).join('  '), ...body.map(fmt)].join('\n')
+}
+
+async function cleanup (): Promise<number> {
+  await checkTestbedHost()
+  const { removed, failures } = await removeLeftovers()
+  const what = [...removed.namespaces.map(n => `namespace ${n}`), ...removed.links.map(l => `link ${l}`), ...removed.cgroups.map(g => `cgroup ${g}`)]
+  process.stdout.write(isClean(removed) ? 'no testbed leftovers\n' : `removed ${what.join(', ')}\n`)
+  for (const f of failures) process.stderr.write(`could not remove ${f.what}: ${f.error.message}\n`)
+  return failures.length > 0 ? 1 : 0
+}
+
+export async function run (argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      scenario: { type: 'string', multiple: true },
+      planners: { type: 'string' },
+      requests: { type: 'string' },
+      warmup: { type: 'string' },
+      verify: { type: 'boolean', default: false },
+      'profile-dir': { type: 'string' },
+      'cfs-period-us': { type: 'string' },
+      'log-dir': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      md: { type: 'boolean', default: false },
+      cleanup: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false }
+    }
+  })
+  if (values.help) {
+    process.stdout.write(HELP + '\n')
+    return 0
+  }
+  if (values.cleanup) return await cleanup()
+  const planners = values.planners != null ? values.planners.split(',').map(s => s.trim()).filter(s => s !== '') : DEFAULT_TESTBED_PLANNERS
+  if (planners.length === 0) throw new InvalidInputError('--planners names no planner')
+  for (const p of planners) plannerSpec(p)
+  const requests = parseIntFlag(values.requests, '--requests', 10, 1, 10_000)
+  const warmup = parseIntFlag(values.warmup, '--warmup', 2, 0, 1000)
+  const cfsPeriodUs = parseIntFlag(values['cfs-period-us'], '--cfs-period-us', DEFAULT_CFS_PERIOD_US, 1000, 1_000_000)
+  const files = scenarioFiles(values.scenario ?? [TESTBED_SUITE_DIR])
+  // no root: say so before any model is loaded
+  await checkTestbedHost()
+
+  const abort = new AbortController()
+  let signalled: string | undefined
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (signalled != null) return
+    signalled = signal
+    process.stderr.write(`\n${signal}: stopping the peers and removing the testbed...\n`)
+    abort.abort(new Error(`interrupted by ${signal}`))
+  }
+  process.on('SIGINT', onSignal)
+  process.on('SIGTERM', onSignal)
+  const progress = progressLine(process.stderr, 2000)
+  const rows: TestbedRow[] = []
+  const notes: string[] = []
+  try {
+    for (const file of files) {
+      const r = await runTestbed({
+        scenarioPath: file, planners, requests, warmup, verify: values.verify, cfsPeriodUs,
+        profileDir: values['profile-dir'], logDir: values['log-dir'], signal: abort.signal, onProgress: (m) => { progress.update(m) }
+      })
+      rows.push(...r.rows)
+      notes.push(...r.notes.map(n => `${r.scenario}: ${n}`))
+    }
+  } catch (err) {
+    if (signalled != null) {
+      progress.done()
+      process.stderr.write('testbed removed\n')
+      return 130
+    }
+    throw err
+  } finally {
+    progress.done()
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+  }
+  for (const n of notes) process.stderr.write(`note: ${n}\n`)
+  if (values.json) {
+    process.stdout.write(JSON.stringify({ rows }, null, 2) + '\n')
+  } else {
+    process.stdout.write(formatTestbedTable(rows, values.md) + '\n')
+  }
+  const unverified = rows.filter(r => r.verified === false)
+  if (unverified.length > 0) {
+    process.stderr.write(`results differ from a whole-model run: ${unverified.map(r => `${r.scenario} ${r.planner}`).join(', ')}\n`)
+    return 1
+  }
+  return 0
+}
