@@ -6,7 +6,8 @@ import type { TensorName } from '../../graph/types.js'
 import { logger } from '../../logger.js'
 import { allTo, buildPlan, fastestDevice, wholeModelTimes } from '../plan-build.js'
 import { equalBoundaries, proportionalBoundaries } from '../row-split.js'
-import type { PlannerInit, PlannerSpec, Planner } from '../types.js'
+import type { PlannerSpec, Planner } from '../types.js'
+import { integerFlag, pathFlag, rejectUnknownFlags } from './flags.js'
 import { evaluateSplits, type SplitEnvironment } from './environment.js'
 import { LC_PSS_DEFAULTS, lcPss } from './lc-pss.js'
 import { DEFAULT_CONFIG, PAPER_CONFIG, trainOsds, type OsdsConfig } from './osds.js'
@@ -112,21 +113,6 @@ function checkPolicy (policy: PolicyFile, path: string, devices: string[], cuts:
   }
 }
 
-function integerFlag (init: PlannerInit, name: string, min: number): number | undefined {
-  const v = init[name]
-  if (v === undefined) return undefined
-  const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : Number.NaN
-  if (!Number.isSafeInteger(n) || n < min) throw new InvalidInputError(`--${name}: expected an integer >= ${min}, got "${String(v)}"`)
-  return n
-}
-
-function stringFlag (init: PlannerInit, name: string): string | undefined {
-  const v = init[name]
-  if (v === undefined) return undefined
-  if (typeof v !== 'string' || v === '') throw new InvalidInputError(`--${name}: expected a file path`)
-  return v
-}
-
 /** The registry entry: `tessera plan --planner distredge [--episodes N] [--paper] [--save-policy F] [--policy F]`. */
 export const DISTREDGE_SPEC: PlannerSpec = {
   summary: 'DistrEdge: LC-PSS partition, DDPG split agent (OSDS) trained on the simulator',
@@ -137,17 +123,15 @@ export const DISTREDGE_SPEC: PlannerSpec = {
     policy: { type: 'string', description: 'start from this policy file (fine-tune, or plan at once with --episodes 0)' }
   },
   create (init = {}) {
-    const known = new Set(Object.keys(DISTREDGE_SPEC.flags!))
-    const unknown = Object.keys(init).filter(k => init[k] !== undefined && !known.has(k))
-    if (unknown.length > 0) throw new InvalidInputError(`planner distredge does not take ${unknown.map(k => `--${k}`).join(', ')}`)
+    rejectUnknownFlags('distredge', init, Object.keys(DISTREDGE_SPEC.flags!))
     const episodes = integerFlag(init, 'episodes', 0)
-    const policy = stringFlag(init, 'policy')
+    const policy = pathFlag(init, 'policy')
     if (episodes === 0 && policy === undefined) throw new InvalidInputError('--episodes 0 needs --policy (a trained policy to plan with)')
     return distredge({
       paper: init.paper === true,
       config: episodes === undefined ? {} : { episodes },
       policy,
-      savePolicy: stringFlag(init, 'save-policy')
+      savePolicy: pathFlag(init, 'save-policy')
     })
   }
 }

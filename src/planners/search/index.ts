@@ -1,11 +1,11 @@
 // The search planner: the honest reference for DistrEdge. A direct optimiser over the cut points, every
 // volume's rows per device and the tail device, against the same simulator: iterated local search
 // (first-improvement coordinate moves, then a random kick from the best, again) from several starts.
-import { InvalidInputError } from '../../errors.js'
 import type { TensorName } from '../../graph/types.js'
 import { logger } from '../../logger.js'
 import type { Plan } from '../../plan/types.js'
 import { createSimulator, type Simulator } from '../../sim/simulate.js'
+import { integerFlag, rejectUnknownFlags } from '../distredge/flags.js'
 import { Rng } from '../distredge/rng.js'
 import { cutHeight, layerCuts, stageCuts } from '../../sim/layers.js'
 import { buildPlan, fastestDevice, splittable, wholeModelTimes } from '../plan-build.js'
@@ -245,12 +245,7 @@ export const SEARCH_SPEC: PlannerSpec = {
     evaluations: { type: 'string', description: 'simulator evaluations in all (default 20000 + 2000 per device)' }
   },
   create (init: PlannerInit = {}) {
-    const unknown = Object.keys(init).filter(k => init[k] !== undefined && k !== 'evaluations')
-    if (unknown.length > 0) throw new InvalidInputError(`planner search does not take ${unknown.map(k => `--${k}`).join(', ')}`)
-    const v = init.evaluations
-    if (v === undefined) return search()
-    const n = typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : Number.NaN
-    if (!Number.isSafeInteger(n) || n < 1) throw new InvalidInputError(`--evaluations: expected an integer >= 1, got "${String(v)}"`)
-    return search({ evaluations: n })
+    rejectUnknownFlags('search', init, ['evaluations'])
+    return search({ evaluations: integerFlag(init, 'evaluations', 1) })
   }
 }
