@@ -124,7 +124,10 @@ test('a saved policy plans at once, fine-tunes, and is checked against the scena
 
   const two = await scenario([{ id: 'a', profile: 'nano', uplinkMbps: 100 }, { id: 'b', profile: 'tx2', uplinkMbps: 100 }])
   await assert.rejects(DISTREDGE_SPEC.create({ policy: file, episodes: '0' }).plan(two), { name: 'InvalidInputError', message: /trained for 3 devices, the scenario has 2/ })
-  const bad = JSON.parse(readFileSync(file, 'utf8'))
+  const good = JSON.parse(readFileSync(file, 'utf8'))
+  writeFileSync(file, JSON.stringify({ ...good, best: { ...good.best, splits: good.best.splits.map((b: number[]) => [...b.slice(0, -1), 999]) } }))
+  await assert.rejects(DISTREDGE_SPEC.create({ policy: file, episodes: '0' }).plan(s), { name: 'InvalidInputError', message: /best\.splits\[0\] must rise from 0 to the volume's \d+ rows/ })
+  const bad = JSON.parse(JSON.stringify(good))
   bad.actor.sizes = [7, 32, 3]
   writeFileSync(file, JSON.stringify(bad))
   await assert.rejects(DISTREDGE_SPEC.create({ policy: file, episodes: '0' }).plan(s), { name: 'InvalidInputError', message: /actor\.sizes 7-32-3 does not fit 3 devices/ })

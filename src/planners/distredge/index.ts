@@ -55,7 +55,7 @@ export function distredge (init: DistrEdgeInit = {}): Planner {
       if (cuts.length < 2) return await single()
       const env = simEnvironment(sim, cuts)
       const policy = init.policy === undefined ? undefined : readPolicyFile(init.policy)
-      if (policy !== undefined) checkPolicy(policy, init.policy!, devices.map(d => d.id), cuts)
+      if (policy !== undefined) checkPolicy(policy, init.policy!, devices.map(d => d.id), cuts, env.volumes.map(v => v.height))
       const demonstrations = init.demonstrations === false ? [] : demonstrationSplits(env, wholeModelTimes(sim))
       const started = performance.now()
       const result = await trainOsds(env, config, {
@@ -104,13 +104,18 @@ export function distredgePartition (sim: Simulator, alpha: number = LC_PSS_DEFAU
   return lcPss(sim.scenario.graph, sim.costs, { alpha, samples, devices: sim.scenario.devices.length, seed }).cuts
 }
 
-function checkPolicy (policy: PolicyFile, path: string, devices: string[], cuts: string[]): void {
+function checkPolicy (policy: PolicyFile, path: string, devices: string[], cuts: string[], heights: number[]): void {
   if (policy.devices.length !== devices.length) {
     throw new InvalidInputError(`policy ${path} was trained for ${policy.devices.length} devices, the scenario has ${devices.length}`)
   }
   if (policy.cuts.join('\u0000') !== cuts.join('\u0000')) {
     throw new InvalidInputError(`policy ${path} splits the volumes ${policy.cuts.join(' > ')}, LC-PSS cuts this model at ${cuts.join(' > ')} (another model or LC-PSS setting)`)
   }
+  policy.best.splits.forEach((b, l) => {
+    if (b[0] !== 0 || b[b.length - 1] !== heights[l] || b.some((x, i) => i > 0 && x < b[i - 1])) {
+      throw new InvalidInputError(`policy ${path}: best.splits[${l}] must rise from 0 to the volume's ${heights[l]} rows, got [${b.join(', ')}]`)
+    }
+  })
 }
 
 /** The registry entry: `tessera plan --planner distredge [--episodes N] [--paper] [--save-policy F] [--policy F]`. */
