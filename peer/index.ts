@@ -172,7 +172,7 @@ export class TesseraPeer {
 
   /** Measures (or reads the cached) profile of a model, then advertises the model with it. */
   private profileModel (model: HeldModel): void {
-    this.plans.warm(model)
+    this.plans.warm()
     this.held.set(model.sha256, { name: model.name, sha256: model.sha256, inputShape: model.inputShape, profile: new Uint8Array(0), profileSha256: '' })
     this.caps.setModels([...this.held.values()])
     this.profiles.get(model.graph, model.path, {

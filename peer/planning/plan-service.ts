@@ -125,10 +125,10 @@ export class PlanService {
     await Promise.all([this.runner.stop(), this.quickRunner.stop()])
   }
 
-  /** Readies the quick planner for a model (a worker thread with its graph), so a new leader plans at once. */
-  warm (model: HeldModel): void {
-    this.quickRunner.warm({ modelPath: model.path, name: model.name, inputShape: model.inputShape }).catch((err: Error) => {
-      if (!this.stopped) log('warming the planner for %s failed: %s', model.name, err.message)
+  /** Starts the quick planner's worker, so a newly elected leader plans sooner. */
+  warm (): void {
+    this.quickRunner.warm().catch((err: Error) => {
+      if (!this.stopped) log('starting the planner worker failed: %s', err.message)
     })
   }
 

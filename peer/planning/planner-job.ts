@@ -37,8 +37,8 @@ export interface PlanJobResult {
 
 serve({
   /** Loads a model's graph ahead of time, so that a newly elected leader plans at once. */
-  async warm (args: { modelPath: string, name: string, inputShape: number[] }) {
-    await graphOf(args.modelPath, args.name, args.inputShape)
+  async warm (args: { modelPath: string, name: string, inputShape: number[] } | null) {
+    if (args != null) await graphOf(args.modelPath, args.name, args.inputShape)
     return { value: null }
   },
   async plan (args: PlanJobArgs, progress) {

@@ -21,10 +21,13 @@ export class PlannerRunner {
     }
   }
 
-  /** Starts the worker and loads a model's graph in it now, rather than when planning is urgent. */
-  async warm (model: { modelPath: string, name: string, inputShape: number[] }): Promise<void> {
+  /**
+   * Starts the worker (and, with `model`, loads its graph) now rather than when planning is urgent.
+   * A graph holds the model's weights: loaded only on the peer that will plan with it.
+   */
+  async warm (model?: { modelPath: string, name: string, inputShape: number[] }): Promise<void> {
     this.worker ??= new WorkerClient(new URL('./planner-job.ts', import.meta.url), 'planner')
-    await this.worker.call<null>('warm', model)
+    await this.worker.call<null>('warm', model ?? null)
   }
 
   async stop (): Promise<void> {

@@ -67,6 +67,8 @@ export interface TestbedRunOptions {
   signal?: AbortSignal
   /** Progress messages (a line each; the CLI shows them on stderr). */
   onProgress?: (message: string) => void
+  /** Called with the run id once the run's first namespace exists (`--cleanup` finds a run's leftovers by it). */
+  onStart?: (runId: string) => void
 }
 
 export interface TestbedRow {
@@ -128,6 +130,7 @@ export async function runTestbed (options: TestbedRunOptions): Promise<TestbedRe
   const progress = options.onProgress ?? (() => {})
   if (options.logDir != null) await mkdir(options.logDir, { recursive: true })
   const lab = await Lab.create({ runId: options.runId, cfsPeriodUs: options.cfsPeriodUs })
+  options.onStart?.(lab.runId)
   const ownDir = options.profileDir == null
   const root = options.profileDir ?? await mkdtemp(join(tmpdir(), `tessera-testbed-${lab.runId}-`))
   let failed = true
@@ -271,9 +274,11 @@ class ScenarioRun {
   private async waitForProfiles (peers: Peer[], say: (m: string) => void): Promise<void> {
     const latest = new Map<string, number>()
     const offs = peers.map(p => p.watch.on((e) => {
-      if (e.event !== 'profile' || e.progress == null) return
-      const pr = e.progress as { done: number, total: number }
-      latest.set(p.device, pr.done / pr.total)
+      if (e.event !== 'profile') return
+      const pr = e.progress as { done: number, total: number } | undefined
+      if (e.done === true) latest.set(p.device, 1)
+      else if (pr != null) latest.set(p.device, pr.done / pr.total)
+      else return
       const slowest = Math.min(...peers.map(q => latest.get(q.device) ?? 0))
       say(`profiling under the caps, slowest device ${(slowest * 100).toFixed(0)}%`)
     }))
