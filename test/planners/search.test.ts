@@ -58,3 +58,11 @@ test('bad flags are rejected with the flag named', () => {
   assert.throws(() => SEARCH_SPEC.create({ evaluations: '0' }), { name: 'InvalidInputError', message: /--evaluations: expected an integer >= 1/ })
   assert.throws(() => SEARCH_SPEC.create({ episodes: '5' }), { name: 'InvalidInputError', message: /does not take --episodes/ })
 })
+
+test('one device: search plans everything on it', async () => {
+  const s = await scenario([{ id: 'only', profile: 'tx2', uplinkMbps: 100 }])
+  const plan = await search({ evaluations: 200 }).plan(s, { seed: 1 })
+  assert.equal(plan.tail.device, 'only')
+  for (const v of plan.volumes) for (const p of v.parts) assert.equal(p.device, 'only')
+  assert.equal(plan.predictedMs, createSimulator(s).latency(plan))
+})

@@ -50,7 +50,7 @@ export function search (init: SearchInit = {}): Planner {
 class Searcher {
   readonly candidates: TensorName[]
   readonly heights: number[]
-  readonly whole: Map<string, boolean> = new Map()
+  private readonly whole: Map<string, boolean> = new Map()
   readonly times: number[]
   readonly n: number
   evaluations = 0
@@ -209,6 +209,7 @@ class Searcher {
     const moves = 2 + this.rng.int(4)
     for (let i = 0; i < moves; i++) {
       const options = this.neighbours(next)
+      if (options.length === 0) break
       next = options[this.rng.int(options.length)]()
     }
     return next
