@@ -3,6 +3,7 @@
 // its share of each plan and serves inference requests that arrive at it.
 import { hostname } from 'node:os'
 import { peerIdFromString } from '@libp2p/peer-id'
+import { multiaddr } from '@multiformats/multiaddr'
 import { INFER_PROTOCOL } from '../protocols/infer/constants.js'
 import { handleInferStream } from '../protocols/infer/handler.js'
 import { MODEL_PROTOCOL } from '../protocols/model/constants.js'
@@ -31,6 +32,7 @@ import type { MeshNode, MeshNodeInit } from './node.js'
 import type { PlanEvents, PlanServiceInit } from './planning/plan-service.js'
 import type { CoordinatorEvents, CoordinatorInit } from './requester/coordinator.js'
 import type { LinkServiceInit } from './links/link-service.js'
+import type { Multiaddr } from '@multiformats/multiaddr'
 
 const log = logger('peer')
 
@@ -111,6 +113,7 @@ export class TesseraPeer {
     })
     this.caps = new CapsService({ gossip: this.gossip, addrs: () => node.getMultiaddrs().map(String) }, { name: this.name, role: 'provider', version: TESSERA_VERSION }, (peer, record, first) => {
       this.names.set(peer, record.name)
+      this.connect(peer, record.addrs)
       if (first) this.events.emit('joined', { peer, name: record.name, models: record.models.map(m => m.name) })
       this.adoptModels(peer, record)
       this.plans.trigger(`${record.name} updated its capabilities`)
@@ -185,6 +188,26 @@ export class TesseraPeer {
     }).catch((err: Error) => {
       if (!this.stopping) log('profiling %s failed: %s', model.name, err.message)
     })
+  }
+
+  /**
+   * Records a member's advertised addresses and connects to it: plans send tensors between any two
+   * members, and peers that met through a bootstrap peer may not be connected to each other yet.
+   */
+  private connect (peer: PeerIdStr, addrs: string[]): void {
+    if (this.stopping || peer === this.peerId) return
+    let id
+    const known: Multiaddr[] = []
+    try {
+      id = peerIdFromString(peer)
+      for (const a of addrs) known.push(multiaddr(a))
+    } catch (err: any) {
+      log('ignoring the addresses %s advertised: %s', peer, err.message)
+      return
+    }
+    this.node.peerStore.merge(id, { multiaddrs: known }).then(async () => {
+      if (this.node.getConnections(id).length === 0 && !this.stopping) await this.node.dial(id)
+    }).catch((err: Error) => { log('could not connect to %s: %s', peer, err.message) })
   }
 
   /** A peer started with no model serves what the mesh serves: it fetches (or regenerates) those models. */

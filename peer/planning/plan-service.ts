@@ -161,7 +161,7 @@ export class PlanService {
       if (a?.prepared != null && a.key !== options.exclude && this.isReady(a.prepared)) return a.prepared
       const left = deadline - performance.now()
       if (left <= 0 || this.stopped) {
-        const why = a == null ? 'no plan has been published for it' : a.failed != null ? `plan ${a.key} failed here: ${a.failed}` : a.prepared == null ? `plan ${a.key} is still being prepared here` : `plan ${a.key} is waiting for ${this.notReady(a.prepared).join(', ')}`
+        const why = a == null ? 'no plan has been published for it' : a.key === options.exclude ? `waiting for a plan to replace ${a.key}, on which the request failed` : a.failed != null ? `plan ${a.key} failed here: ${a.failed}` : a.prepared == null ? `plan ${a.key} is still being prepared here` : `plan ${a.key} is waiting for ${this.notReady(a.prepared).join(', ')}`
         throw new NoPlanError(`no ready plan for model ${sha256} within ${options.timeoutMs} ms: ${why}`)
       }
       await new Promise<void>((resolve) => {
