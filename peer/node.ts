@@ -56,7 +56,9 @@ export async function createMeshNode (init: MeshNodeInit = {}): Promise<MeshNode
     addresses: { listen },
     transports: [tcp()],
     connectionEncrypters: [noise()],
-    streamMuxers: [yamux()],
+    // a tensor slice is megabytes sent on a fresh stream: starting at yamux's 256 KiB window it would
+    // wait several round trips for the window to grow; the reader pauses a stream it cannot keep up with
+    streamMuxers: [yamux({ streamOptions: { initialStreamWindowSize: 4 * 1024 * 1024, maxStreamWindowSize: 16 * 1024 * 1024, maxReadBufferLength: 32 * 1024 * 1024 } })],
     peerDiscovery: init.mdns === false ? [] : [mdns({ interval: init.mdnsIntervalMs ?? 2000 })],
     connectionMonitor: { pingInterval: 5000 },
     services: {
