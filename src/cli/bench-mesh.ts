@@ -14,13 +14,13 @@ const HELP = `usage: tessera bench mesh [--model M] [--input-shape 1,3,H,W] [--p
 
 Starts N tessera peers (default 4) on 127.0.0.1 (child processes, mDNS off), waits for the leader's
 plan, times R inferences end to end from a requester (default 20), then stops all peers but one and
-times the same inferences on that one peer. Default model vgg16 at 1,3,224,224, planner distredge.`
+times the same inferences on that one peer. Default model resnet50 at 1,3,224,224, planner distredge.`
 
 export async function run (argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      model: { type: 'string', default: 'vgg16' },
+      model: { type: 'string', default: 'resnet50' },
       'input-shape': { type: 'string' },
       peers: { type: 'string' },
       requests: { type: 'string' },

@@ -17,13 +17,13 @@ const HELP = `usage: tessera demo [--model M] [--input-shape 1,3,H,W] [--peers N
 Starts N tessera peers (default 4) on 127.0.0.1 as child processes, mDNS off (each finds the others
 through the first one's address, so nothing leaves this machine), shows discovery, the election and
 the leader's plans, runs R inferences through the mesh (default 10), then stops all peers but one and
-runs the same inferences through that one peer. Default: vgg16 at 1,3,224,224, planner distredge.`
+runs the same inferences through that one peer. Default: resnet50 at 1,3,224,224, planner distredge.`
 
 export async function run (argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      model: { type: 'string', default: 'vgg16' },
+      model: { type: 'string', default: 'resnet50' },
       'input-shape': { type: 'string' },
       peers: { type: 'string' },
       requests: { type: 'string' },
