@@ -1,6 +1,6 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
-import { actionToBoundaries, boundariesToAction, boundariesToRows } from '../../src/planners/distredge/action-mapping.js'
+import { actionToBoundaries, boundariesToAction } from '../../src/planners/distredge/action-mapping.js'
 import { ReplayBuffer } from '../../src/planners/distredge/replay-buffer.js'
 import { DEFAULT_CONFIG, defaultNoiseVariance, explorationProbability, trainOsds, type OsdsConfig } from '../../src/planners/distredge/osds.js'
 import { evaluateSplits } from '../../src/planners/distredge/environment.js'
@@ -17,7 +17,6 @@ test('actions are sorted, clipped and mapped to rows with x = round(H (a - A) / 
   const raw = Float64Array.from([0.9, -0.1])
   actionToBoundaries(raw, 10)
   assert.deepEqual(Array.from(raw), [0.9, -0.1], 'the raw action is left as it was')
-  assert.deepEqual(boundariesToRows([0, 3, 3, 8]), [[0, 3], [3, 3], [3, 8]])
   assert.deepEqual(actionToBoundaries(boundariesToAction([0, 3, 3, 8, 14]), 14), [0, 3, 3, 8, 14])
 })
 

@@ -17,13 +17,6 @@ export function actionToBoundaries (action: ArrayLike<number>, height: number, r
   return boundaries
 }
 
-/** Device i's rows [x_i, x_{i+1}) for each device, from boundaries of length |D|+1. */
-export function boundariesToRows (boundaries: readonly number[]): Array<[number, number]> {
-  const rows: Array<[number, number]> = []
-  for (let i = 0; i + 1 < boundaries.length; i++) rows.push([boundaries[i], boundaries[i + 1]])
-  return rows
-}
-
 /** A raw action (sorted, in [A, B]) whose mapping gives these boundaries: the inverse of actionToBoundaries. */
 export function boundariesToAction (boundaries: readonly number[], range: readonly [number, number] = ACTION_RANGE): number[] {
   const [lo, hi] = range
