@@ -76,6 +76,13 @@ function planKey (term: number, planId: number): string {
   return `${term}.${planId}`
 }
 
+/** Same planner, volumes, parts, tail and members (the predicted latency aside). */
+function samePlan (ann: PlanAnnouncement, plan: Plan, members: MemberRecord[]): boolean {
+  const shape = (p: Plan): string => JSON.stringify([p.planner, p.volumes, p.tail])
+  const who = (m: MemberRecord[]): string => JSON.stringify(m.map(x => [x.device, x.peer]))
+  return shape(ann.plan) === shape(plan) && who(ann.members) === who(members)
+}
+
 function newer (a: { term: number, planId: number }, b: { term: number, planId: number }): boolean {
   return a.term > b.term || (a.term === b.term && a.planId > b.planId)
 }
@@ -301,6 +308,12 @@ export class PlanService {
   }
 
   private publish (model: HeldModel, term: number, result: { plan: Plan, predictedMs: number }, members: MemberRecord[], signature: string): void {
+    const current = this.current.get(model.sha256)
+    if (current != null && current.from === this.c.self && current.ann.term === term && samePlan(current.ann, result.plan, members)) {
+      // the same parts on the same members: no new plan id, no round of preparation
+      this.published.set(model.sha256, { term, signature, predictedMs: result.predictedMs })
+      return
+    }
     if (this.planTerm !== term) {
       this.planTerm = term
       this.nextPlanId = 1

@@ -115,6 +115,9 @@ interface Peer {
   watch: PeerWatch
 }
 
+/** Attempts per planner (the mesh may lose a peer, re-plan mid-run or move its leadership). */
+const MAX_ATTEMPTS = 3
+
 const DEFAULT_TIMEOUTS: TestbedTimeouts = { startMs: 90_000, profileMs: 30 * 60_000, planMs: 20 * 60_000, requestS: 300 }
 
 /** Runs the testbed for one scenario; every namespace, qdisc, cgroup and process is gone when it returns or throws. */
@@ -216,20 +219,26 @@ class ScenarioRun {
     p.wait().then(() => { stream.end() }).catch((err: Error) => { log('log %s: %s', path, err.message) })
   }
 
-  /** Measures `planner`; a run the mesh itself upsets (a peer lost, a re-plan during the requests) is tried once more. */
+  /**
+   * Measures `planner`. A run the mesh itself upsets (a peer lost, a re-plan during the requests, the
+   * leadership moving off the intended leader) is started again, up to MAX_ATTEMPTS times; the last
+   * attempt keeps whichever peer leads (the row names it).
+   */
   async measure (planner: string): Promise<TestbedRow> {
-    try {
-      return await this.measureOnce(planner)
-    } catch (err: any) {
-      if (err?.name !== 'TestbedError' || this.ctx.options.signal?.aborted === true) throw err
-      this.ctx.progress(`${this.name} ${planner}: ${err.message as string}; starting the peers again`)
-      log('%s %s: retrying after: %s', this.name, planner, err.message)
-      return await this.measureOnce(planner)
+    for (let attempt = 1; ; attempt++) {
+      const last = attempt === MAX_ATTEMPTS
+      try {
+        return await this.measureOnce(planner, !last)
+      } catch (err: any) {
+        if (last || err?.name !== 'TestbedError' || this.ctx.options.signal?.aborted === true) throw err
+        this.ctx.progress(`${this.name} ${planner}: ${err.message as string}; starting the peers again`)
+        log('%s %s: attempt %d failed: %s', this.name, planner, attempt, err.message)
+      }
     }
   }
 
-  /** Starts the peers (the intended leader first, elected before the others join), runs the requests, stops the peers. */
-  private async measureOnce (planner: string): Promise<TestbedRow> {
+  /** Starts the peers (the intended leader first, each other one once it follows it), runs the requests, stops the peers. */
+  private async measureOnce (planner: string, requireLeader: boolean): Promise<TestbedRow> {
     const { signal } = this.ctx.options
     const say = (m: string): void => { this.ctx.progress(`${this.name} ${planner}: ${m}`) }
     const n = this.setup.devices.length
@@ -241,10 +250,18 @@ class ScenarioRun {
       const listening = await first.watch.next('listening', () => true, { timeoutMs: this.timeouts.startMs, what: 'listening address', signal })
       const addr = listening.addrs.find(a => a.includes(first.node.address)) ?? listening.addrs[0]
       await first.watch.next('leader', e => e.self, { timeoutMs: this.timeouts.startMs, what: 'election as leader', signal })
-      say(`starting ${n - 1} more peer(s)`)
-      for (const d of this.setup.devices) if (d.id !== this.setup.leader) peers.push(this.startPeer(d.id, planner, addr))
+      for (const d of this.setup.devices) {
+        if (d.id === this.setup.leader) continue
+        say(`starting ${d.id}`)
+        const p = this.startPeer(d.id, planner, addr)
+        peers.push(p)
+        // one newcomer at a time, each settled as a follower: a peer that hears no leader soon enough stands itself
+        const e = await p.watch.next('leader', e => e.leader != null, { timeoutMs: this.timeouts.startMs, what: 'a leader to follow', signal })
+        if (requireLeader && e.leader !== listening.peerId) throw new TestbedError(`${d.id} joined under ${e.self ? 'itself' : (e.name ?? String(e.leader))} as leader, not ${this.setup.leader}`)
+      }
       await this.waitForProfiles(peers, say)
       const plan = await this.stablePlan(peers, planner, n, say)
+      if (requireLeader && plan.leader !== this.setup.leader) throw new TestbedError(`leadership moved from ${this.setup.leader} to ${plan.leader}`)
       const profiles = await this.profiles()
       const nominalMs = await this.nominal(plan.plan, profiles, plan.leader)
       say(`plan ${plan.key} by ${plan.leader} ready (predicted ${plan.plan.predictedMs!.toFixed(1)} ms); ${this.ctx.options.requests} request(s)`)
