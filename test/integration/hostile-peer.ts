@@ -65,6 +65,9 @@ await attempt('tensor: payload shorter than declared', TENSOR_PROTOCOL, [lp(slic
 await attempt('infer: byte length not matching the shape', INFER_PROTOCOL, [lp(lyingInfer), new Uint8Array(12)])
 await attempt('probe: probe larger than allowed', PROBE_PROTOCOL, [lp(Uint8Array.from([0x08, 0xff, 0xff, 0xff, 0xff, 0x0f]))])
 
+// protocol versions the peer does not speak are refused at negotiation
+for (const id of ['/tessera/tensor/2.0.0', '/tessera/infer/0.9.0']) await attempt(`unknown version ${id}`, id, [garbage])
+
 // gossip: junk on every topic, and a plan from a peer that is not the leader
 const pubsub = node.services.pubsub
 for (const topic of [CAPS_TOPIC, LINKS_TOPIC, PLAN_TOPIC, ELECTION_TOPIC]) pubsub.subscribe(topic)

@@ -162,6 +162,8 @@ describe('mesh of tessera peer processes in network namespaces', { skip, timeout
       if (name.startsWith('gossip')) continue
       assert.doesNotMatch(String(outcome), /no answer/, `${name}: ${String(outcome)}`)
     }
+    assert.match(results['unknown version /tessera/tensor/2.0.0'], /^error: UnsupportedProtocolError/)
+    assert.match(results['unknown version /tessera/infer/0.9.0'], /^error: UnsupportedProtocolError/)
     assert.ok(target.proc.alive)
     const plans = target.proc.events.filter(e => e.event === 'plan' && e.members.some((m: any) => m.device === 'evil'))
     assert.equal(plans.length, 0)
