@@ -58,6 +58,8 @@ export interface TestbedRunOptions {
   profileDir?: string
   /** CFS period of the CPU caps, us. */
   cfsPeriodUs?: number
+  /** Timed runs per profile point, as `tessera peer --profile-repeats` (default: the peer's). */
+  profileRepeats?: number
   /** Write every peer's events and the requester's output here (<scenario>-<planner>-<device>.jsonl). */
   logDir?: string
   /** How long a plan must stay the newest before it is measured, ms (default 12 s: a link probe round). */
@@ -202,7 +204,8 @@ class ScenarioRun {
     const node = this.nodes.get(device)!
     const cache = this.caches.get(device)!
     const args = [BIN, 'peer', '--json', '--name', device, '--model', cache.modelSpec, ...this.shapeArgs(), '--planner', planner,
-      '--quick-planners', 'none', '--threads', '1', '--listen', `/ip4/${node.address}/tcp/0`, ...(bootstrap != null ? ['--bootstrap', bootstrap] : [])]
+      '--quick-planners', 'none', '--threads', '1', '--listen', `/ip4/${node.address}/tcp/0`, ...(bootstrap != null ? ['--bootstrap', bootstrap] : []),
+      ...(this.ctx.options.profileRepeats != null ? ['--profile-repeats', String(this.ctx.options.profileRepeats)] : [])]
     const p = this.lab.start(node, process.execPath, args, { env: { ...process.env, TESSERA_CACHE: cache.dir }, label: `peer ${device}` })
     this.logTo(p, `${planner}-${device}`)
     return { device, node, watch: new PeerWatch(p, device) }

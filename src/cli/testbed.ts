@@ -20,7 +20,8 @@ export const TESTBED_SUITE_DIR = fileURLToPath(new URL('../sim/suite/testbed', i
 export const DEFAULT_TESTBED_PLANNERS = ['offload', 'modnn', 'aofl', 'distredge', 'search']
 
 const HELP = `usage: tessera testbed --scenario FILE|DIR... [--planners a,b,...] [--requests N] [--warmup W]
-                       [--verify] [--json] [--md] [--profile-dir DIR] [--cfs-period-us US] [--log-dir DIR]
+                       [--verify] [--json] [--md] [--profile-dir DIR] [--profile-repeats R]
+                       [--cfs-period-us US] [--log-dir DIR]
        tessera testbed --cleanup
 
 Emulates every device of a scenario on this machine and measures real inferences (needs root):
@@ -39,6 +40,7 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
   --requests N       timed requests per planner (default 10), after --warmup W untimed ones (default 2)
   --verify           check every result against a whole-model run (a mismatch fails the run)
   --profile-dir DIR  keep the devices' measured profiles here and reuse them in later runs
+  --profile-repeats R timed runs per profile point on each peer (default: tessera peer's)
   --cfs-period-us US CFS period of the CPU caps (default ${DEFAULT_CFS_PERIOD_US})
   --log-dir DIR      write each peer's events and the requester's result there (JSON lines)
   --json             { "rows": [{ "scenario", "planner", "predictedMs", "measuredMedianMs",
@@ -92,6 +94,7 @@ export async function run (argv: string[]): Promise<number> {
       'profile-dir': { type: 'string' },
       'cfs-period-us': { type: 'string' },
       'log-dir': { type: 'string' },
+      'profile-repeats': { type: 'string' },
       json: { type: 'boolean', default: false },
       md: { type: 'boolean', default: false },
       cleanup: { type: 'boolean', default: false },
@@ -108,6 +111,7 @@ export async function run (argv: string[]): Promise<number> {
   for (const p of planners) plannerSpec(p)
   const requests = parseIntFlag(values.requests, '--requests', 10, 1, 10_000)
   const warmup = parseIntFlag(values.warmup, '--warmup', 2, 0, 1000)
+  const profileRepeats = values['profile-repeats'] == null ? undefined : parseIntFlag(values['profile-repeats'], '--profile-repeats', 3, 1, 100)
   const cfsPeriodUs = parseIntFlag(values['cfs-period-us'], '--cfs-period-us', DEFAULT_CFS_PERIOD_US, 1000, 1_000_000)
   const files = scenarioFiles(values.scenario ?? [TESTBED_SUITE_DIR])
   // no root: say so before any model is loaded
@@ -129,8 +133,13 @@ export async function run (argv: string[]): Promise<number> {
   try {
     for (const file of files) {
       const r = await runTestbed({
-        scenarioPath: file, planners, requests, warmup, verify: values.verify, cfsPeriodUs,
-        profileDir: values['profile-dir'], logDir: values['log-dir'], signal: abort.signal, onProgress: (m) => { progress.update(m) }
+        scenarioPath: file, planners, requests, warmup, verify: values.verify, cfsPeriodUs, profileRepeats,
+        profileDir: values['profile-dir'], logDir: values['log-dir'], signal: abort.signal,
+        onProgress: (m) => { progress.update(m) },
+        onStart: (id) => {
+          progress.done()
+          process.stderr.write(`testbed run ${id}: ${file}\n`)
+        }
       })
       rows.push(...r.rows)
       notes.push(...r.notes.map(n => `${r.scenario}: ${n}`))

@@ -1,0 +1,39 @@
+// A small testbed run end to end, as CI runs it: 3 capped peers in namespaces, one planner, a few
+// verified requests; then nothing of the run is left on the machine.
+import { spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+import { describe, it } from 'node:test'
+import assert from 'node:assert/strict'
+import { findLeftovers, isClean } from '../../peer/testbed/leftovers.js'
+import { SKIP_WITHOUT_ROOT, fixture } from './harness.js'
+import type { TestbedRow } from '../../peer/testbed/testbed-run.js'
+
+const BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url))
+
+describe('tessera testbed: a small run', { skip: SKIP_WITHOUT_ROOT }, () => {
+  it('measures one planner on 3 capped peers with verified results, and removes everything', async (t) => {
+    const child = spawn(process.execPath, [BIN, 'testbed', '--scenario', fixture('small.json'), '--planners', 'modnn', '--requests', '3', '--warmup', '1', '--profile-repeats', '1', '--verify', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
+    child.stderr.on('data', (d: Buffer) => { stderr += d.toString() })
+    const code = await new Promise<number | null>(resolve => child.once('exit', resolve))
+    assert.equal(code, 0, stderr)
+    const { rows } = JSON.parse(stdout) as { rows: TestbedRow[] }
+    assert.equal(rows.length, 1)
+    const r = rows[0]
+    t.diagnostic(`predicted ${r.predictedMs.toFixed(1)} ms, measured median ${r.measuredMedianMs.toFixed(1)} ms (p95 ${r.measuredP95Ms.toFixed(1)}), nominal ${r.nominalMs.toFixed(1)} ms, leader ${r.leader}, devices ${r.devices.join(' ')}`)
+    assert.equal(r.scenario, 'testbed-small')
+    assert.equal(r.planner, 'modnn')
+    assert.equal(r.servedBy, 'modnn', 'the plan served came from the planner asked for')
+    assert.equal(r.verified, true, 'every result equals a whole-model run')
+    assert.equal(r.requests, 3)
+    for (const k of ['predictedMs', 'measuredMedianMs', 'measuredP95Ms', 'nominalMs', 'clientMedianMs'] as const) assert.ok(Number.isFinite(r[k]) && r[k] > 0, `${k} = ${r[k]}`)
+    assert.ok(r.measuredP95Ms >= r.measuredMedianMs)
+    assert.ok(r.clientMedianMs >= r.measuredMedianMs * 0.9, 'the requester sees at least the mesh\'s time')
+    assert.ok(r.devices.length >= 2 && r.devices.every(d => ['a', 'b', 'c'].includes(d)), `modnn splits across the devices: ${r.devices.join(' ')}`)
+    const runId = /testbed run (\w+)/.exec(stderr)?.[1]
+    assert.ok(runId != null)
+    assert.ok(isClean(await findLeftovers({ runId, includeLive: true })))
+  })
+})
