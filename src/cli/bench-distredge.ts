@@ -13,7 +13,7 @@ import { search } from '../planners/search/index.js'
 import type { Planner } from '../planners/types.js'
 import { loadScenario } from '../sim/scenario.js'
 import type { Scenario } from '../sim/types.js'
-import { SUITE_DIR, scenarioFiles } from './bench-planners.js'
+import { SUITE_DIR, geomean, scenarioFiles } from './bench-planners.js'
 import { parseIntFlag } from './args.js'
 import { progressLine } from './progress.js'
 
@@ -43,10 +43,6 @@ interface Row {
   trainingS: number
   searchMs: number
   searchS: number
-}
-
-function geomean (xs: number[]): number {
-  return Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length)
 }
 
 function table (head: string[], lines: string[][], markdown: boolean): string {
@@ -83,7 +79,8 @@ export async function run (argv: string[]): Promise<number> {
     return 0
   }
   if (positionals.length > 0 && values.scenarios == null) throw new InvalidInputError(`unexpected argument "${positionals[0]}" (scenarios go after --scenarios)`)
-  const files = scenarioFiles([...(values.scenarios ?? []), ...positionals].length > 0 ? [...(values.scenarios ?? []), ...positionals] : [SUITE_DIR])
+  const given = [...(values.scenarios ?? []), ...positionals]
+  const files = scenarioFiles(given.length > 0 ? given : [SUITE_DIR])
   const seed = parseIntFlag(values.seed, '--seed', 0, 0, 0xffffffff)
   const sweep = names(values['episodes-sweep'], '--episodes-sweep').map(v => parseIntFlag(v, '--episodes-sweep', 0, 1))
   const sweepScenarios = new Set(names(values['sweep-scenarios'], '--sweep-scenarios'))

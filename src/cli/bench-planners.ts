@@ -49,7 +49,8 @@ export function scenarioFiles (paths: readonly string[]): string[] {
   return files
 }
 
-function geomean (xs: number[]): number {
+/** Geometric mean. */
+export function geomean (xs: number[]): number {
   return Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length)
 }
 
