@@ -1,5 +1,8 @@
 // Flag values shared by several subcommands, parsed with errors that name the flag.
+import { resolveModel } from '../../models/zoo.js'
 import { InvalidInputError } from '../errors.js'
+import { loadGraphFile } from '../graph/load.js'
+import type { Graph } from '../graph/types.js'
 
 /** Parses "1,3,224,224" into dims. */
 export function parseShape (value: string | undefined, flag = '--input-shape'): number[] | undefined {
@@ -19,4 +22,20 @@ export function parseIntFlag (value: string | undefined, flag: string, fallback:
     throw new InvalidInputError(`${flag} takes an integer from ${min} to ${max}, got "${value}"`)
   }
   return n
+}
+
+/** A MODEL argument resolved (built-in name or .onnx path) and loaded for the --input-shape flag's value. */
+export interface LoadedModel {
+  graph: Graph
+  /** The .onnx file the graph was read from. */
+  path: string
+  name: string
+}
+
+/** Resolves a MODEL argument and loads its graph; `inputShapeFlag` is the raw --input-shape value. */
+export async function loadModelArgument (spec: string, inputShapeFlag: string | undefined): Promise<LoadedModel> {
+  const inputShape = parseShape(inputShapeFlag)
+  const model = await resolveModel(spec, inputShape != null ? { inputShape } : {})
+  const graph = loadGraphFile(model.path, { name: model.name, ...(inputShape != null ? { inputShape } : {}) })
+  return { graph, path: model.path, name: model.name }
 }

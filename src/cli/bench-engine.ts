@@ -3,15 +3,13 @@
 import { readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
 import { parseArgs } from 'node:util'
-import { resolveModel } from '../../models/zoo.js'
 import { executePlan, SessionPool } from '../engine/execute.js'
 import { createSession } from '../engine/runtime.js'
 import type { HostTensor } from '../engine/tensor.js'
 import { cutPoints, spatialPrefixEnd } from '../graph/cuts.js'
-import { loadGraphFile } from '../graph/load.js'
 import type { Graph } from '../graph/types.js'
 import type { Plan } from '../plan/types.js'
-import { parseIntFlag, parseShape } from './args.js'
+import { loadModelArgument, parseIntFlag } from './args.js'
 
 const HELP = `usage: tessera bench engine MODEL [--runs R] [--threads T] [--input-shape 1,3,H,W] [--json]
 
@@ -117,10 +115,8 @@ export async function run (argv: string[]): Promise<number> {
   }
   const runs = parseIntFlag(values.runs, '--runs', 20, 1, 10000)
   const threads = parseIntFlag(values.threads, '--threads', 1, 1, 256)
-  const inputShape = parseShape(values['input-shape'])
-  const model = await resolveModel(positionals[0], { inputShape })
-  const graph = loadGraphFile(model.path, { inputShape, name: model.name })
-  const r = await benchEngine(graph, readFileSync(model.path), { runs, threads })
+  const { graph, path: modelPath } = await loadModelArgument(positionals[0], values['input-shape'])
+  const r = await benchEngine(graph, readFileSync(modelPath), { runs, threads })
   if (values.json) {
     process.stdout.write(JSON.stringify({ wholeMs: r.wholeMs, oneVolumeMs: r.oneVolumeMs, fourVolumesMs: r.fourVolumesMs, oneVolumeRatio: r.oneVolumeRatio, fourVolumesRatio: r.fourVolumesRatio }) + '\n')
     return 0

@@ -1,13 +1,11 @@
 // tessera bench profile MODEL: does a measured profile of this machine predict real single-device runs?
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { resolveModel } from '../../models/zoo.js'
-import { loadGraphFile } from '../graph/load.js'
 import { checkProfile } from '../sim/profile-check.js'
 import { measureProfile } from '../sim/profile-measure.js'
 import { measuredProfileToJson, readMeasuredProfile } from '../sim/profile-measured.js'
 import { InvalidInputError } from '../errors.js'
-import { parseIntFlag, parseShape } from './args.js'
+import { loadModelArgument, parseIntFlag } from './args.js'
 import { parseClock } from './profile.js'
 import { bar, progressLine } from './progress.js'
 
@@ -46,9 +44,7 @@ export async function run (argv: string[]): Promise<number> {
     process.stderr.write(HELP + '\n')
     return 2
   }
-  const inputShape = parseShape(values['input-shape'])
-  const model = await resolveModel(positionals[0], { inputShape })
-  const graph = loadGraphFile(model.path, { inputShape, name: model.name })
+  const { graph } = await loadModelArgument(positionals[0], values['input-shape'])
   const samples = parseIntFlag(values.samples, '--samples', 12, 1, 10000)
   const seed = parseIntFlag(values.seed, '--seed', 1, 0, 0xffffffff)
   const progress = progressLine(process.stderr, 2000)

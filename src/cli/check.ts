@@ -3,18 +3,16 @@ import { readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { uniformFloat32 } from 'pure-rand/distribution/uniformFloat32'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
-import { resolveModel } from '../../models/zoo.js'
 import { executePlan, SessionPool } from '../engine/execute.js'
 import { createSession } from '../engine/runtime.js'
 import type { HostTensor } from '../engine/tensor.js'
 import { InvalidInputError, RuntimeError } from '../errors.js'
 import { spatialPrefixEnd } from '../graph/cuts.js'
-import { loadGraphFile } from '../graph/load.js'
 import { partAnalysis } from '../graph/regions.js'
 import type { Graph } from '../graph/types.js'
 import { randomPlan } from '../plan/random-plan.js'
 import type { PlanVolume } from '../plan/types.js'
-import { parseIntFlag, parseShape } from './args.js'
+import { loadModelArgument, parseIntFlag } from './args.js'
 
 const HELP = `usage: tessera check MODEL [--devices N] [--plans K] [--seed S] [--input-shape 1,3,H,W] [--threads T] [--json]
 
@@ -145,10 +143,8 @@ export async function run (argv: string[]): Promise<number> {
   const plans = parseIntFlag(values.plans, '--plans', 5, 1, 10000)
   const seed = parseIntFlag(values.seed, '--seed', 1, 0, 0xffffffff)
   const threads = parseIntFlag(values.threads, '--threads', 1, 1, 64)
-  const inputShape = parseShape(values['input-shape'])
-  const model = await resolveModel(positionals[0], { inputShape })
-  const graph = loadGraphFile(model.path, { inputShape, name: model.name })
-  const report = await checkModel(graph, readFileSync(model.path), { devices, plans, seed, threads })
+  const { graph, path: modelPath } = await loadModelArgument(positionals[0], values['input-shape'])
+  const report = await checkModel(graph, readFileSync(modelPath), { devices, plans, seed, threads })
   if (values.json) {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n')
   } else {

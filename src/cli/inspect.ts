@@ -1,10 +1,8 @@
 // tessera inspect MODEL: nodes, shapes, FLOPs, the spatial prefix and the valid cut points.
 import { parseArgs } from 'node:util'
-import { resolveModel } from '../../models/zoo.js'
 import { cutPoints, cutPosition, spatialPrefixEnd } from '../graph/cuts.js'
 import { graphWork, parameterCount } from '../graph/cost.js'
-import { loadGraphFile } from '../graph/load.js'
-import { parseShape } from './args.js'
+import { loadModelArgument } from './args.js'
 
 const HELP = `usage: tessera inspect MODEL [--input-shape 1,3,H,W] [--json]
 
@@ -30,9 +28,7 @@ export async function run (argv: string[]): Promise<number> {
     process.stderr.write(HELP + '\n')
     return 2
   }
-  const inputShape = parseShape(values['input-shape'])
-  const model = await resolveModel(positionals[0], { inputShape })
-  const graph = loadGraphFile(model.path, { inputShape, name: model.name })
+  const { graph } = await loadModelArgument(positionals[0], values['input-shape'])
   const work = graphWork(graph)
   const cuts = cutPoints(graph)
   const cutSet = new Set(cuts)

@@ -1,12 +1,10 @@
 // tessera profile MODEL: measure this machine's compute profile of a model; write the table the simulator reads.
 import { writeFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
-import { resolveModel } from '../../models/zoo.js'
-import { loadGraphFile } from '../graph/load.js'
 import { measureProfile, type Clock } from '../sim/profile-measure.js'
 import { InvalidInputError } from '../errors.js'
 import { measuredProfileToJson } from '../sim/profile-measured.js'
-import { parseIntFlag, parseShape } from './args.js'
+import { loadModelArgument, parseIntFlag } from './args.js'
 import { bar, progressLine } from './progress.js'
 
 const HELP = `usage: tessera profile MODEL [--threads T] [--clock wall|cpu] [--input-shape 1,3,H,W] [--repeats R]
@@ -52,10 +50,8 @@ export async function run (argv: string[]): Promise<number> {
   const threads = parseIntFlag(values.threads, '--threads', 1, 1, 256)
   const repeats = parseIntFlag(values.repeats, '--repeats', 5, 1, 1000)
   const clock = parseClock(values.clock)
-  const inputShape = parseShape(values['input-shape'])
-  const model = await resolveModel(positionals[0], { inputShape })
-  const graph = loadGraphFile(model.path, { inputShape, name: model.name })
-  const out = values.out ?? `${model.name}-profile.json`
+  const { graph } = await loadModelArgument(positionals[0], values['input-shape'])
+  const out = values.out ?? `${graph.name}-profile.json`
   const progress = progressLine(process.stderr, 2000)
   const controller = new AbortController()
   const onSigint = (): void => controller.abort(new Error('interrupted'))
