@@ -159,7 +159,7 @@ export class Executor implements TensorSink {
     if (p == null) {
       p = this.build(key, term, planId, plan, members, graph, modelPath)
       this.preparing.set(key, p)
-      p.then((prepared) => { this.plans.set(key, prepared) }, () => {}).finally(() => { this.preparing.delete(key) }).catch(() => {})
+      p.then((prepared) => { this.plans.set(key, prepared) }, (err: Error) => { log('preparing plan %s failed: %s', key, err.message) }).finally(() => { this.preparing.delete(key) })
     }
     return await p
   }

@@ -118,7 +118,8 @@ export class TensorRouter implements TensorSink {
         throw err
       }
     })
-    ch.queue = run.catch(() => {})
+    // the caller awaits `run` and sees its error; the queue only orders the next send after it
+    ch.queue = run.catch((err: Error) => { log('send failed: %s', err.message) })
     await run
   }
 

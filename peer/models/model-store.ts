@@ -76,7 +76,7 @@ export class ModelStore implements ServedModels {
     if (p == null) {
       p = this.fetch(wanted, sources, options)
       this.pending.set(wanted.sha256, p)
-      p.finally(() => this.pending.delete(wanted.sha256)).catch(() => {})
+      p.finally(() => this.pending.delete(wanted.sha256)).catch((err: Error) => { log('fetch of %s failed: %s', wanted.sha256, err.message) })
     }
     return await p
   }

@@ -8,6 +8,7 @@ import { PLAN_TOPIC } from '../../protocols/plan/constants.js'
 import { MODEL_PROTOCOL } from '../../protocols/model/constants.js'
 import { NoPlanError } from '../../src/errors.js'
 import { logger } from '../../src/logger.js'
+import { defaultPlannerName } from '../../src/planners/index.js'
 import { buildScenarioSpec, deviceIds } from './scenario-builder.js'
 import { PlannerRunner } from './planner-runner.js'
 import type { MeshMember } from './scenario-builder.js'
@@ -25,7 +26,7 @@ import type { Plan } from '../../src/plan/types.js'
 const log = logger('plan')
 
 export interface PlanServiceInit {
-  /** The planner the leader runs (default 'distredge'); its plan replaces the quick one when it is done. */
+  /** The planner the leader runs (default: defaultPlannerName for the member count); its plan replaces the quick one when it is done. */
   planner?: string
   /** Fast planners whose best plan is published first, while the configured one runs (default offload, aofl). */
   quickPlanners?: string[]
@@ -89,7 +90,7 @@ function newer (a: { term: number, planId: number }, b: { term: number, planId: 
 
 export class PlanService {
   private readonly c: PlanServiceComponents
-  private readonly init: Required<PlanServiceInit>
+  private readonly init: Required<Omit<PlanServiceInit, 'planner'>> & Pick<PlanServiceInit, 'planner'>
   private readonly current = new Map<string, Accepted>()
   private readonly history = new Map<string, string[]>()
   private readonly pending = new Map<string, { from: PeerIdStr, ann: PlanAnnouncement }>()
@@ -111,7 +112,7 @@ export class PlanService {
 
   constructor (components: PlanServiceComponents, init: PlanServiceInit = {}) {
     this.c = components
-    this.init = { planner: 'distredge', quickPlanners: ['offload', 'aofl'], republishMs: 3000, debounceMs: 300, keepPlans: 2, ...init }
+    this.init = { quickPlanners: ['offload', 'aofl'], republishMs: 3000, debounceMs: 300, keepPlans: 2, ...init }
   }
 
   start (): void {
@@ -268,7 +269,8 @@ export class PlanService {
     const ids = deviceIds(members)
     const memberRecords: MemberRecord[] = members.map(m => ({ device: ids.get(m.peer)!, peer: m.peer, addrs: (m.peer === this.c.self ? this.c.caps.own() : this.c.caps.get(m.peer))?.addrs.slice(0, 16) ?? [] }))
     const seed = term * 1000 + this.nextPlanId
-    const quick = this.init.quickPlanners.filter(p => p !== this.init.planner)
+    const chosen = this.init.planner ?? defaultPlannerName(members.length)
+    const quick = this.init.quickPlanners.filter(p => p !== chosen)
     let best: { plan: Plan, predictedMs: number } | undefined
     for (const planner of quick) {
       this.c.events.emit('planning', { model: model.name, planner, reason, devices: members.length })
@@ -281,19 +283,19 @@ export class PlanService {
       if (!this.stillLeading(term)) return
     }
     if (best != null) this.publish(model, term, best, memberRecords, signature)
-    this.c.events.emit('planning', { model: model.name, planner: this.init.planner, reason, devices: members.length })
+    this.c.events.emit('planning', { model: model.name, planner: chosen, reason, devices: members.length })
     const background = async (): Promise<void> => {
       try {
-        const r = await this.runner.run({ modelPath: model.path, planner: this.init.planner, seed, spec }, { signal: refine })
+        const r = await this.runner.run({ modelPath: model.path, planner: chosen, seed, spec }, { signal: refine })
         if (!this.stillLeading(term) || refine.aborted) return
         // the configured planner's plan replaces the quick one: it is what this mesh was asked to run
         const now = this.published.get(model.sha256)
         if (now != null && now.term === term && now.signature === signature && now.predictedMs < r.predictedMs) {
-          log('%s plan (%d ms predicted) replaces a quick plan predicted at %d ms', this.init.planner, r.predictedMs.toFixed(1), now.predictedMs.toFixed(1))
+          log('%s plan (%d ms predicted) replaces a quick plan predicted at %d ms', chosen, r.predictedMs.toFixed(1), now.predictedMs.toFixed(1))
         }
         this.publish(model, term, r, memberRecords, signature)
       } catch (err: any) {
-        if (!refine.aborted) this.c.events.emit('failed', { model: model.name, planner: this.init.planner, reason: err.message })
+        if (!refine.aborted) this.c.events.emit('failed', { model: model.name, planner: chosen, reason: err.message })
       }
     }
     if (best == null) {

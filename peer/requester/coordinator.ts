@@ -95,7 +95,7 @@ export class Coordinator implements InferServer {
     let settle!: { resolve: () => void, reject: (err: Error) => void }
     const done = new Promise<void>((resolve, reject) => { settle = { resolve, reject } })
     // awaited below; a rejection after a failed send must not go unhandled
-    done.catch(() => {})
+    done.catch((err: Error) => { log('request %s: %s', requestId, err.message) })
     const unexpect = this.c.router.expect(requestId, (frame, from) => {
       if (frame.kind === 'error') {
         settle.reject(new RemoteError('ProviderError', `device ${frame.errorDevice ?? from} failed: ${frame.error ?? 'unknown error'}`))

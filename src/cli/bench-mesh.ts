@@ -14,7 +14,7 @@ const HELP = `usage: tessera bench mesh [--model M] [--input-shape 1,3,H,W] [--p
 
 Starts N tessera peers (default 4) on 127.0.0.1 (child processes, mDNS off), waits for the leader's
 plan, times R inferences end to end from a requester (default 20), then stops all peers but one and
-times the same inferences on that one peer. Default model resnet50 at 1,3,224,224, planner distredge.`
+times the same inferences on that one peer. Default model resnet50 at 1,3,224,224, the default planner (search; docs/distredge.md says why).`
 
 export async function run (argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -24,7 +24,7 @@ export async function run (argv: string[]): Promise<number> {
       'input-shape': { type: 'string' },
       peers: { type: 'string' },
       requests: { type: 'string' },
-      planner: { type: 'string', default: 'distredge' },
+      planner: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false }
     }
@@ -35,7 +35,7 @@ export async function run (argv: string[]): Promise<number> {
   }
   const n = parseIntFlag(values.peers, '--peers', 4, 2, 16)
   const requests = parseIntFlag(values.requests, '--requests', 20, 1, 100_000)
-  plannerSpec(values.planner)
+  if (values.planner != null) plannerSpec(values.planner)
   const inputShape = parseShape(values['input-shape'])
   const model = await resolveModel(values.model, inputShape != null ? { inputShape } : {})
   const graph = loadGraphFile(model.path, { name: model.name, ...(inputShape != null ? { inputShape } : {}) })

@@ -17,7 +17,7 @@ const HELP = `usage: tessera demo [--model M] [--input-shape 1,3,H,W] [--peers N
 Starts N tessera peers (default 4) on 127.0.0.1 as child processes, mDNS off (each finds the others
 through the first one's address, so nothing leaves this machine), shows discovery, the election and
 the leader's plans, runs R inferences through the mesh (default 10), then stops all peers but one and
-runs the same inferences through that one peer. Default: resnet50 at 1,3,224,224, planner distredge.`
+runs the same inferences through that one peer. Default: resnet50 at 1,3,224,224, the default planner (search; docs/distredge.md says why).`
 
 export async function run (argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -27,7 +27,7 @@ export async function run (argv: string[]): Promise<number> {
       'input-shape': { type: 'string' },
       peers: { type: 'string' },
       requests: { type: 'string' },
-      planner: { type: 'string', default: 'distredge' },
+      planner: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false }
     }
   })
@@ -37,13 +37,13 @@ export async function run (argv: string[]): Promise<number> {
   }
   const n = parseIntFlag(values.peers, '--peers', 4, 1, 16)
   const requests = parseIntFlag(values.requests, '--requests', 10, 1, 10_000)
-  plannerSpec(values.planner)
+  if (values.planner != null) plannerSpec(values.planner)
   const inputShape = parseShape(values['input-shape'])
   const say = (line: string): void => { process.stdout.write(line + '\n') }
   const started = performance.now()
   const clock = (): string => `[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s]`
 
-  say(`Tessera demo: ${n} peers on 127.0.0.1 (no multicast: bootstrap addresses), model ${values.model}, planner ${values.planner}`)
+  say(`Tessera demo: ${n} peers on 127.0.0.1 (no multicast: bootstrap addresses), model ${values.model}, planner ${values.planner ?? 'default'}`)
   const model = await resolveModel(values.model, inputShape != null ? { inputShape } : {})
   const graph = loadGraphFile(model.path, { name: model.name, ...(inputShape != null ? { inputShape } : {}) })
   // measured once here; the peers read this machine's profile from the cache

@@ -6,6 +6,8 @@ import { fileURLToPath } from 'node:url'
 import { InferClient } from '../../peer/requester/infer-client.js'
 import { newRequestId } from '../../peer/requester/coordinator.js'
 import { MeshUnavailableError } from '../errors.js'
+import { logger } from '../logger.js'
+import { defaultPlannerName } from '../planners/index.js'
 import type { InferResult } from '../../protocols/infer/codec.js'
 import type { Graph } from '../graph/types.js'
 import type { ChildProcess } from 'node:child_process'
@@ -19,10 +21,13 @@ export interface LocalPeer {
   exited: Promise<number | null>
 }
 
+const log = logger('demo')
+
 export interface LocalMeshInit {
   model: string
   inputShape?: number[]
-  planner: string
+  /** The planner the leader runs; absent: the peers' default for the mesh's size. */
+  planner?: string
   /** Called with each event line of each peer. */
   onEvent?: (peer: LocalPeer, event: Record<string, any>) => void
 }
@@ -73,8 +78,10 @@ export class LocalMesh {
   /** Waits for a ready plan over `n` peers, made by the configured planner when it gets there in `refineMs`. */
   async planOver (n: number, timeoutMs: number, refineMs: number): Promise<Record<string, any>> {
     await this.until(`ready a plan over ${n} peer(s)`, () => this.readyPlan(n) != null, timeoutMs)
-    await this.until(`ready a ${this.init.planner} plan over ${n} peer(s)`, () => this.readyPlan(n, this.init.planner) != null, refineMs).catch(() => {})
-    return this.readyPlan(n, this.init.planner) ?? this.readyPlan(n)!
+    const planner = this.init.planner ?? defaultPlannerName(n)
+    await this.until(`ready a ${planner} plan over ${n} peer(s)`, () => this.readyPlan(n, planner) != null, refineMs)
+      .catch((err: Error) => { log('no %s plan within %d ms (%s): using the plan the mesh has', planner, refineMs, err.message) })
+    return this.readyPlan(n, planner) ?? this.readyPlan(n)!
   }
 
   /** Runs `count` inferences through the mesh; returns each latency (ms) and the last result. */
@@ -105,7 +112,8 @@ export class LocalMesh {
 
   private spawnPeer (name: string, bootstrap: string[]): LocalPeer {
     const i = this.init
-    const args = [BIN, 'peer', '--json', '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--name', name, '--model', i.model, '--planner', i.planner,
+    const args = [BIN, 'peer', '--json', '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--name', name, '--model', i.model,
+      ...(i.planner != null ? ['--planner', i.planner] : []),
       ...(i.inputShape != null ? ['--input-shape', i.inputShape.join(',')] : []), ...bootstrap.flatMap(b => ['--bootstrap', b])]
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     const p: LocalPeer = { name, child, events: [], exited: new Promise(resolve => child.once('exit', code => resolve(code))) }

@@ -15,7 +15,8 @@ of the leader's plans and serves inference requests (tessera infer). Runs until 
 
   --model M          a built-in model name or an .onnx path to serve (repeatable); none: serve the
                      models the mesh serves, fetched from a peer and checked by sha256
-  --planner P        the planner this peer uses when it leads (default distredge; a quick plan from
+  --planner P        the planner this peer uses when it leads (default: the best planner for the mesh's size,
+                     search today, see docs/distredge.md; a quick plan from
                      offload/aofl is published first)
   --quick-planners L planners whose best plan is published while --planner runs (comma-separated;
                      default offload,aofl; "none": publish only --planner's plans)
@@ -47,8 +48,8 @@ export async function run (argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n')
     return 0
   }
-  const planner = values.planner ?? 'distredge'
-  plannerSpec(planner)
+  const planner = values.planner
+  if (planner != null) plannerSpec(planner)
   const quickFlag = values['quick-planners']
   const quickPlanners = quickFlag == null ? undefined : quickFlag === 'none' ? [] : quickFlag.split(',').map(p => p.trim()).filter(p => p !== '')
   for (const p of quickPlanners ?? []) plannerSpec(p)

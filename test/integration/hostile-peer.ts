@@ -34,7 +34,7 @@ async function attempt (name: string, protocol: string, chunks: Uint8Array[]): P
   try {
     const stream = await node.dialProtocol(peer, protocol, { signal: AbortSignal.timeout(5000) })
     for (const c of chunks) stream.send(c)
-    await stream.close({ signal: AbortSignal.timeout(5000) }).catch(() => {})
+    await stream.close({ signal: AbortSignal.timeout(5000) }).catch((err: Error) => { process.stderr.write(`close: ${err.message}\n`) })
     const outcome = await new Promise<string>((resolve) => {
       const t = setTimeout(() => resolve('no answer in 5 s'), 5000)
       stream.addEventListener('close', (e) => { clearTimeout(t); resolve(e.error != null ? `closed: ${e.error.name}` : 'closed') })
