@@ -38,6 +38,22 @@ test('LC-PSS: alpha = 0 cuts at every layer that pays, alpha = 1 keeps one volum
   assert.ok(paper > none && paper < all, `alpha = 0.75 gives ${paper} volumes`)
 })
 
+test('LC-PSS ranks the partitions it scored: the chosen one first, then by score, all distinct', () => {
+  const costs = new ComputeCosts(graph)
+  const one = lcPss(graph, costs, { alpha: 0.75, samples: 20, devices: 4, seed: 1 })
+  const three = lcPss(graph, costs, { alpha: 0.75, samples: 20, devices: 4, seed: 1, top: 3 })
+  assert.deepEqual(one.ranked, [{ cuts: one.cuts, score: one.score }])
+  assert.deepEqual(three.cuts, one.cuts)
+  assert.equal(three.ranked.length, 3)
+  assert.deepEqual(three.ranked[0].cuts, one.cuts)
+  assert.equal(new Set(three.ranked.map(p => p.cuts.join(','))).size, 3)
+  for (let i = 1; i < 3; i++) assert.ok(three.ranked[i].score >= three.ranked[i - 1].score, `rank ${i}: ${three.ranked[i].score} < ${three.ranked[i - 1].score}`)
+  for (const p of three.ranked) {
+    assert.equal(p.cuts[0], one.cuts[0])
+    assert.equal(p.cuts[p.cuts.length - 1], one.cuts[one.cuts.length - 1])
+  }
+})
+
 test('the simulator environment: features of each volume, finish times from the schedule, T of the whole plan', async () => {
   const s = await scenario([{ id: 'a', profile: 'nano', uplinkMbps: 100 }, { id: 'b', profile: 'tx2', uplinkMbps: 50 }, { id: 'c', profile: 'xavier', uplinkMbps: 200 }], 1)
   const sim = createSimulator(s)
@@ -108,6 +124,22 @@ test('the same seed gives the same plan', async () => {
   assert.deepEqual(a, b)
 })
 
+test('training on more LC-PSS partitions never gives a worse plan with the same seed, and keeps the winning cuts in the policy', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-partitions-'))
+  const file = join(dir, 'policy.json')
+  const s = await scenario([{ id: 'a', profile: 'nano', uplinkMbps: 50 }, { id: 'b', profile: 'tx2', uplinkMbps: 100 }, { id: 'c', profile: 'xavier', uplinkMbps: 200 }], 1)
+  const config = { episodes: 40, restarts: 1 }
+  const one = await distredge({ config, partitions: 1 }).plan(s, { seed: 5 })
+  const three = await distredge({ config, partitions: 3, savePolicy: file }).plan(s, { seed: 5 })
+  assert.ok(three.predictedMs! <= one.predictedMs! + 1e-9, `${three.predictedMs} vs ${one.predictedMs}`)
+  const saved = parsePolicy(JSON.parse(readFileSync(file, 'utf8')))
+  assert.equal(saved.best.latencyMs, three.predictedMs)
+  const sim = createSimulator(s)
+  const ranked = lcPss(s.graph, sim.costs, { alpha: 0.75, samples: 100, devices: 3, seed: 5, top: 3 }).ranked.map(p => p.cuts.join(','))
+  assert.ok(ranked.includes(saved.cuts.join(',')), `saved cuts ${saved.cuts.join(',')} are one of the ranked partitions`)
+  assert.equal(sim.latency(simEnvironment(sim, saved.cuts).plan(saved.best.splits, 'check')), three.predictedMs)
+})
+
 test('a saved policy plans at once, fine-tunes, and is checked against the scenario', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-policy-'))
   const file = join(dir, 'policy.json')
@@ -131,6 +163,8 @@ test('a saved policy plans at once, fine-tunes, and is checked against the scena
   bad.actor.sizes = [7, 32, 3]
   writeFileSync(file, JSON.stringify(bad))
   await assert.rejects(DISTREDGE_SPEC.create({ policy: file, episodes: '0' }).plan(s), { name: 'InvalidInputError', message: /actor\.sizes 7-32-3 does not fit 3 devices/ })
+  writeFileSync(file, JSON.stringify({ ...good, cuts: good.cuts.map((c: string, i: number) => i === 1 ? 'no-such-tensor' : c) }))
+  await assert.rejects(DISTREDGE_SPEC.create({ policy: file, episodes: '0' }).plan(s), { name: 'InvalidInputError', message: /splits the volumes input > no-such-tensor > .*, LC-PSS cuts this model at/ })
   writeFileSync(file, JSON.stringify({ ...bad, version: 9 }))
   await assert.rejects(DISTREDGE_SPEC.create({ policy: file, episodes: '0' }).plan(s), { name: 'InvalidInputError', message: /version/ })
 })
@@ -138,5 +172,6 @@ test('a saved policy plans at once, fine-tunes, and is checked against the scena
 test('bad flags are rejected with the flag named', () => {
   assert.throws(() => DISTREDGE_SPEC.create({ episodes: 'many' }), { name: 'InvalidInputError', message: /--episodes: expected an integer/ })
   assert.throws(() => DISTREDGE_SPEC.create({ episodes: '0' }), { name: 'InvalidInputError', message: /--episodes 0 needs --policy/ })
+  assert.throws(() => DISTREDGE_SPEC.create({ partitions: '0' }), { name: 'InvalidInputError', message: /--partitions: expected an integer >= 1/ })
   assert.throws(() => DISTREDGE_SPEC.create({ evaluations: '5' }), { name: 'InvalidInputError', message: /does not take --evaluations/ })
 })

@@ -2,17 +2,19 @@
 // simulator) splits each volume's rows among the providers.
 import { InvalidInputError } from '../../errors.js'
 import { createSimulator, type Simulator } from '../../sim/simulate.js'
+import { layerCuts } from '../../sim/layers.js'
 import type { TensorName } from '../../graph/types.js'
 import { logger } from '../../logger.js'
 import { allTo, buildPlan, fastestDevice, wholeModelTimes } from '../plan-build.js'
-import { equalBoundaries, proportionalBoundaries } from '../row-split.js'
+import { countsToBoundaries, equalBoundaries, proportionalBoundaries } from '../row-split.js'
+import { LinearModel } from '../linear-model.js'
 import type { PlannerSpec, Planner } from '../types.js'
 import { integerFlag, pathFlag, rejectUnknownFlags } from './flags.js'
 import { evaluateSplits, type SplitEnvironment } from './environment.js'
 import { LC_PSS_DEFAULTS, lcPss } from './lc-pss.js'
-import { DEFAULT_CONFIG, PAPER_CONFIG, trainOsds, type OsdsConfig } from './osds.js'
+import { DEFAULT_CONFIG, PAPER_CONFIG, trainOsds, type OsdsConfig, type TrainResult } from './osds.js'
 import { readPolicyFile, writePolicyFile, type PolicyFile } from './policy-file.js'
-import { simEnvironment } from './sim-environment.js'
+import { simEnvironment, type SimEnvironment } from './sim-environment.js'
 
 const log = logger('planner:distredge')
 
@@ -29,11 +31,19 @@ export interface DistrEdgeInit {
   /** Write the trained actor and critic here. */
   savePolicy?: string
   /**
-   * Seed the replay buffer with three demonstration episodes on LC-PSS's volumes (equal split, split in
-   * proportion to device speed, everything on the fastest device); default true.
+   * Seed the replay buffer with four demonstration episodes on LC-PSS's volumes (equal split, split in
+   * proportion to device speed, everything on the fastest device, split by the linear device + network model); default true.
    */
   demonstrations?: boolean
+  /**
+   * Train an agent on each of LC-PSS's best k partitions (by score) and keep the best plan; absent:
+   * DEFAULT_PARTITIONS (1 with `paper`). With `policy`, only the partition the policy was trained on (if among them).
+   */
+  partitions?: number
 }
+
+/** How many of LC-PSS's best partitions an agent is trained on by default (docs/distredge.md). */
+export const DEFAULT_PARTITIONS = 3
 
 /** The DistrEdge planner. */
 export function distredge (init: DistrEdgeInit = {}): Planner {
@@ -50,58 +60,93 @@ export function distredge (init: DistrEdgeInit = {}): Planner {
         return Promise.resolve({ ...plan, predictedMs: sim.latency(plan) })
       }
       if (devices.length < 2) return await single()
-      const cuts = distredgePartition(sim, init.alpha, init.samples, options.seed)
-      log('LC-PSS: %d volumes at %o', cuts.length - 1, cuts)
-      if (cuts.length < 2) return await single()
-      const env = simEnvironment(sim, cuts)
+      const k = Math.max(1, init.partitions ?? (init.paper === true ? 1 : DEFAULT_PARTITIONS))
       const policy = init.policy === undefined ? undefined : readPolicyFile(init.policy)
-      if (policy !== undefined) checkPolicy(policy, init.policy!, devices.map(d => d.id), cuts, env.volumes.map(v => v.height))
-      const demonstrations = init.demonstrations === false ? [] : demonstrationSplits(env, wholeModelTimes(sim))
+      let partitions = distredgePartitions(sim, k, init.alpha, init.samples, options.seed)
+      // A policy continues on the partition it was trained on (one of LC-PSS's candidates, under whichever seed)
+      // when those are layer cuts of this model spanning the same prefix; otherwise checkPolicy says why not.
+      if (policy !== undefined) partitions = [fitsModel(policy.cuts, partitions[0], layerCuts(graph)) ? policy.cuts : partitions[0]]
+      const times = wholeModelTimes(sim)
+      const linear = new LinearModel(sim)
       const started = performance.now()
-      const result = await trainOsds(env, config, {
-        demonstrations,
-        seed: options.seed,
-        signal: options.signal,
-        policy: policy?.weights,
-        progressEvery: Math.max(config.parallelEpisodes, 200),
-        onProgress: (p) => options.onProgress?.(`distredge: episode ${p.episode}/${p.episodes}, best ${p.bestMs.toFixed(2)} ms (last ${p.recentMs.toFixed(2)} ms), ${((performance.now() - started) / 1000).toFixed(1)} s`)
-      })
-      let best = { splits: result.splits, latencyMs: result.latencyMs }
-      // The policy's own best decisions are still candidates after a change (the paper's re-partition case).
-      if (policy !== undefined) {
-        const carried = policy.best.splits.map((b, l) => env.feasible(l, b))
-        const latencyMs = evaluateSplits(env, carried)
-        if (latencyMs < best.latencyMs) best = { splits: carried, latencyMs }
+      let chosen: { env: SimEnvironment, cuts: TensorName[], splits: number[][], latencyMs: number, weights: ReturnType<TrainResult['agent']['weights']> } | undefined
+      for (const [i, cuts] of partitions.entries()) {
+        log('LC-PSS partition %d/%d: %d volumes at %o', i + 1, partitions.length, cuts.length - 1, cuts)
+        if (cuts.length < 2) continue
+        const env = simEnvironment(sim, cuts)
+        if (policy !== undefined) checkPolicy(policy, init.policy!, devices.map(d => d.id), cuts, env.volumes.map(v => v.height))
+        const demonstrations = init.demonstrations === false ? [] : demonstrationSplits(env, times, { model: linear, cuts })
+        const tag = partitions.length > 1 ? `distredge (partition ${i + 1}/${partitions.length})` : 'distredge'
+        const result = await trainOsds(env, config, {
+          demonstrations,
+          seed: options.seed,
+          signal: options.signal,
+          policy: policy?.weights,
+          progressEvery: Math.max(config.parallelEpisodes, 200),
+          onProgress: (p) => options.onProgress?.(`${tag}: episode ${p.episode}/${p.episodes}, best ${p.bestMs.toFixed(2)} ms (last ${p.recentMs.toFixed(2)} ms), ${((performance.now() - started) / 1000).toFixed(1)} s`)
+        })
+        let best = { splits: result.splits, latencyMs: result.latencyMs }
+        // The policy's own best decisions are still candidates after a change (the paper's re-partition case).
+        if (policy !== undefined) {
+          const carried = policy.best.splits.map((b, l) => env.feasible(l, b))
+          const latencyMs = evaluateSplits(env, carried)
+          if (latencyMs < best.latencyMs) best = { splits: carried, latencyMs }
+        }
+        log('OSDS: %d episodes, %d updates, best %d ms (equal split %d ms)', result.episodesRun, result.updates, best.latencyMs, result.referenceMs)
+        if (chosen === undefined || best.latencyMs < chosen.latencyMs) chosen = { env, cuts, ...best, weights: result.agent.weights() }
       }
-      log('OSDS: %d episodes, %d updates, best %d ms (equal split %d ms)', result.episodesRun, result.updates, best.latencyMs, result.referenceMs)
+      if (chosen === undefined) return await single()
       if (init.savePolicy !== undefined) {
         writePolicyFile(init.savePolicy, {
           model: { name: graph.name, sha256: graph.sha256 },
           devices: devices.map(d => d.id),
-          cuts,
-          weights: result.agent.weights(),
-          best
+          cuts: chosen.cuts,
+          weights: chosen.weights,
+          best: { splits: chosen.splits, latencyMs: chosen.latencyMs }
         })
       }
-      const plan = env.plan(best.splits, 'distredge')
+      const plan = chosen.env.plan(chosen.splits, 'distredge')
       return { ...plan, predictedMs: sim.latency(plan) }
     }
   }
 }
 
-/** The demonstrations: split rules a deployment would try first, on the partition's volumes (equal, by speed, all on the fastest). */
-export function demonstrationSplits (env: SplitEnvironment, times: readonly number[]): number[][][] {
+/**
+ * The demonstrations: split rules a deployment would try first, on the partition's volumes (equal, by speed, all
+ * on the fastest, and, given `linear` and the cuts, each volume split by the linear device + network model).
+ */
+export function demonstrationSplits (env: SplitEnvironment, times: readonly number[], linear?: { model: LinearModel, cuts: readonly TensorName[] }): number[][][] {
   const n = times.length
-  return [
+  const demos = [
     env.volumes.map(v => equalBoundaries(v.height, n)),
     env.volumes.map(v => proportionalBoundaries(v.height, times.map(t => 1 / t))),
     env.volumes.map(v => allTo(fastestDevice(times), n, v.height))
   ]
+  if (linear !== undefined) {
+    const { model, cuts } = linear
+    demos.push(env.volumes.map((_, l) => countsToBoundaries(model.bestSplit(model.block(cuts[l], cuts[l + 1])).rows)))
+  }
+  return demos
 }
 
 /** LC-PSS's partition of a scenario's model with the planner's settings. */
 export function distredgePartition (sim: Simulator, alpha: number = LC_PSS_DEFAULTS.alpha, samples: number = LC_PSS_DEFAULTS.samples, seed = 0): TensorName[] {
   return lcPss(sim.scenario.graph, sim.costs, { alpha, samples, devices: sim.scenario.devices.length, seed }).cuts
+}
+
+/** LC-PSS's k best-scored partitions (the chosen one first). */
+export function distredgePartitions (sim: Simulator, k: number, alpha: number = LC_PSS_DEFAULTS.alpha, samples: number = LC_PSS_DEFAULTS.samples, seed = 0): TensorName[][] {
+  return lcPss(sim.scenario.graph, sim.costs, { alpha, samples, devices: sim.scenario.devices.length, seed, top: k }).ranked.map(p => p.cuts)
+}
+
+function fitsModel (cuts: readonly TensorName[], ranked: readonly TensorName[], candidates: readonly TensorName[]): boolean {
+  let at = -1
+  for (const c of cuts) {
+    const i = candidates.indexOf(c)
+    if (i <= at) return false
+    at = i
+  }
+  return cuts.length >= 2 && cuts[0] === ranked[0] && cuts[cuts.length - 1] === ranked[ranked.length - 1]
 }
 
 function checkPolicy (policy: PolicyFile, path: string, devices: string[], cuts: string[], heights: number[]): void {
@@ -125,7 +170,8 @@ export const DISTREDGE_SPEC: PlannerSpec = {
     episodes: { type: 'string', description: 'training episodes per agent (default 4000; 0 with --policy: plan with the policy at once)' },
     paper: { type: 'boolean', description: "the paper's exact settings (4000 episodes, minibatch 64, 400-200-100 / 400-200-100-100, lr 1e-4 / 1e-3, one agent)" },
     'save-policy': { type: 'string', description: 'write the trained actor and critic to this file' },
-    policy: { type: 'string', description: 'start from this policy file (fine-tune, or plan at once with --episodes 0)' }
+    policy: { type: 'string', description: 'start from this policy file (fine-tune, or plan at once with --episodes 0)' },
+    partitions: { type: 'string', description: "train on LC-PSS's k best partitions and keep the best plan (default 3)" }
   },
   create (init = {}) {
     rejectUnknownFlags('distredge', init, Object.keys(DISTREDGE_SPEC.flags!))
@@ -135,6 +181,7 @@ export const DISTREDGE_SPEC: PlannerSpec = {
     return distredge({
       paper: init.paper === true,
       config: episodes === undefined ? {} : { episodes },
+      partitions: integerFlag(init, 'partitions', 1),
       policy,
       savePolicy: pathFlag(init, 'save-policy')
     })

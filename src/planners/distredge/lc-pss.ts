@@ -15,6 +15,8 @@ export interface LcPssInit {
   /** Providers each random split decision divides a volume's rows among. */
   devices: number
   seed: number
+  /** How many of the best scored partitions `ranked` keeps (default 1: the chosen one). */
+  top?: number
 }
 
 export const LC_PSS_DEFAULTS = Object.freeze({ alpha: 0.75, samples: 100 })
@@ -29,6 +31,11 @@ export interface LcPssResult {
   flops: number
   /** The normalisation ranges: T and O of the partition with no inner cut and of the one with every layer cut. */
   range: { bytes: [number, number], flops: [number, number] }
+  /**
+   * The `top` best partitions the search scored (the chosen one first), by score: LC-PSS's output read as a
+   * candidate set for a splitter that then sees the devices.
+   */
+  ranked: Array<{ cuts: TensorName[], score: number }>
 }
 
 /**
@@ -41,7 +48,7 @@ export interface LcPssResult {
 export function lcPss (graph: Graph, costs: ComputeCosts, init: LcPssInit): LcPssResult {
   const candidates = layerCuts(graph)
   const m = candidates.length
-  if (m < 2) return { cuts: [...candidates], score: 0, bytes: 0, flops: 0, range: { bytes: [0, 0], flops: [0, 0] } }
+  if (m < 2) return { cuts: [...candidates], score: 0, bytes: 0, flops: 0, range: { bytes: [0, 0], flops: [0, 0] }, ranked: [{ cuts: [...candidates], score: 0 }] }
   const scorer = new PartitionScorer(graph, costs, candidates, init)
   const all = candidates.map((_, i) => i)
   const none = [0, m - 1]
@@ -51,10 +58,13 @@ export function lcPss (graph: Graph, costs: ComputeCosts, init: LcPssInit): LcPs
   const oAll = scorer.flops(all)
   const tSpan = tAll - tNone
   const oSpan = oNone - oAll
+  const scored = new Map<string, { cuts: number[], score: number }>()
   const score = (cuts: number[]): number => {
     const t = tSpan > 0 ? (scorer.bytes(cuts) - tNone) / tSpan : 0
     const o = oSpan > 0 ? (scorer.flops(cuts) - oAll) / oSpan : 0
-    return init.alpha * t + (1 - init.alpha) * o
+    const s = init.alpha * t + (1 - init.alpha) * o
+    scored.set(cuts.join(','), { cuts, score: s })
+    return s
   }
   let chosen = none
   let best = score(chosen)
@@ -71,9 +81,14 @@ export function lcPss (graph: Graph, costs: ComputeCosts, init: LcPssInit): LcPs
     chosen = round.cuts
     best = round.score
   }
+  // Ties keep the order in which the search met them, so the ranking is deterministic.
+  const ranked = [...scored.values()].filter(p => p.cuts.join(',') !== chosen.join(','))
+    .map((p, i) => ({ ...p, i })).sort((a, b) => a.score - b.score || a.i - b.i)
+  const top = [{ cuts: chosen, score: best }, ...ranked].slice(0, Math.max(1, init.top ?? 1))
   return {
     cuts: chosen.map(i => candidates[i]),
     score: best,
+    ranked: top.map(p => ({ cuts: p.cuts.map(i => candidates[i]), score: p.score })),
     bytes: scorer.bytes(chosen),
     flops: scorer.flops(chosen),
     range: { bytes: [tNone, tAll], flops: [oAll, oNone] }
