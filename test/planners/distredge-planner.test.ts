@@ -4,7 +4,10 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Graph } from '../../src/graph/types.js'
-import { DISTREDGE_SPEC, distredge } from '../../src/planners/distredge/index.js'
+import { DISTREDGE_SPEC, demonstrationSplits, distredge } from '../../src/planners/distredge/index.js'
+import { evaluateSplits } from '../../src/planners/distredge/environment.js'
+import { LinearModel } from '../../src/planners/linear-model.js'
+import { countsToBoundaries } from '../../src/planners/row-split.js'
 import { lcPss } from '../../src/planners/distredge/lc-pss.js'
 import { parsePolicy } from '../../src/planners/distredge/policy-file.js'
 import { simEnvironment, volumeFeatures } from '../../src/planners/distredge/sim-environment.js'
@@ -12,7 +15,7 @@ import { offload } from '../../src/planners/offload.js'
 import { parseScenario, resolveScenario } from '../../src/sim/scenario.js'
 import { createSimulator } from '../../src/sim/simulate.js'
 import { ComputeCosts } from '../../src/sim/compute-cost.js'
-import { buildPlan } from '../../src/planners/plan-build.js'
+import { buildPlan, wholeModelTimes } from '../../src/planners/plan-build.js'
 import type { Scenario } from '../../src/sim/types.js'
 
 let graph: Graph
@@ -114,6 +117,24 @@ test('demonstrations count among the decisions seen: never worse than everything
   const plan = await distredge({ config: { episodes: 16 } }).plan(s, { seed: 1 })
   const sim = createSimulator(s)
   assert.ok(plan.predictedMs! <= sim.latency(await offload().plan(s)) + 1e-9)
+})
+
+test('the linear-model demonstration splits each volume as the linear device + network model does, and counts among the decisions', async () => {
+  const s = await scenario([{ id: 'a', profile: 'nano', uplinkMbps: 300 }, { id: 'b', profile: 'nano', uplinkMbps: 300 }, { id: 'slow', profile: 'nano', uplinkMbps: 2 }], 1)
+  const sim = createSimulator(s)
+  const cuts = lcPss(s.graph, sim.costs, { alpha: 0.75, samples: 100, devices: 3, seed: 1 }).cuts
+  const env = simEnvironment(sim, cuts)
+  const model = new LinearModel(sim)
+  const demos = demonstrationSplits(env, wholeModelTimes(sim), { model, cuts })
+  assert.equal(demos.length, 4)
+  assert.equal(demonstrationSplits(env, wholeModelTimes(sim)).length, 3)
+  demos[3].forEach((b, l) => {
+    assert.deepEqual(b, countsToBoundaries(model.bestSplit(model.block(cuts[l], cuts[l + 1])).rows))
+    // Behind a 2 Mbps link the third device gets (almost) nothing; the equal split would give it a third.
+    assert.ok(b[3] - b[2] < env.volumes[l].height / 6, `volume ${l}: [${b.join(', ')}]`)
+  })
+  const plan = await distredge({ config: { episodes: 8 }, partitions: 1 }).plan(s, { seed: 1 })
+  assert.ok(plan.predictedMs! <= evaluateSplits(env, demos[3].map((b, l) => env.feasible(l, b))) + 1e-9)
 })
 
 test('the same seed gives the same plan', async () => {

@@ -37,7 +37,7 @@ export interface DistrEdgeInit {
   demonstrations?: boolean
   /**
    * Train an agent on each of LC-PSS's best k partitions (by score) and keep the best plan; absent:
-   * DEFAULT_PARTITIONS (1 with `paper`). With `policy`, only the partition the policy was trained on (if among them).
+   * DEFAULT_PARTITIONS (1 with `paper`). With `policy`, only the partition the policy was trained on.
    */
   partitions?: number
 }
