@@ -2,7 +2,7 @@
 // per-group speedups over AOFL, training times, and plan quality against the episode budget and the paper preset.
 import { parseArgs } from 'node:util'
 import { InvalidInputError } from '../errors.js'
-import { DEFAULT_PARTITIONS, demonstrationSplits, distredge, distredgePartitions } from '../planners/distredge/index.js'
+import { defaultPartitions, demonstrationSplits, distredge, distredgePartitions } from '../planners/distredge/index.js'
 import { LinearModel } from '../planners/linear-model.js'
 import { evaluateSplits } from '../planners/distredge/environment.js'
 import { simEnvironment } from '../planners/distredge/sim-environment.js'
@@ -103,7 +103,7 @@ export async function run (argv: string[]): Promise<number> {
       const [bestBaseline, bestBaselineMs] = [...baselines].reduce((a, b) => b[1] < a[1] ? b : a)
       const sim = createSimulator(scenario)
       const linear = new LinearModel(sim)
-      const demonstrationMs = Math.min(...distredgePartitions(sim, DEFAULT_PARTITIONS, undefined, undefined, seed).flatMap(cuts => {
+      const demonstrationMs = Math.min(...distredgePartitions(sim, defaultPartitions(scenario.devices.length), undefined, undefined, seed).flatMap(cuts => {
         const env = simEnvironment(sim, cuts)
         return demonstrationSplits(env, wholeModelTimes(sim), { model: linear, cuts }).map(splits => evaluateSplits(env, splits))
       }))

@@ -37,13 +37,19 @@ export interface DistrEdgeInit {
   demonstrations?: boolean
   /**
    * Train an agent on each of LC-PSS's best k partitions (by score) and keep the best plan; absent:
-   * DEFAULT_PARTITIONS (1 with `paper`). With `policy`, only the partition the policy was trained on.
+   * defaultPartitions(devices) (1 with `paper`). With `policy`, only the partition the policy was trained on.
    */
   partitions?: number
 }
 
-/** How many of LC-PSS's best partitions an agent is trained on by default (docs/distredge.md). */
-export const DEFAULT_PARTITIONS = 3
+/**
+ * How many of LC-PSS's best partitions an agent is trained on by default (docs/distredge.md): one agent
+ * costs 13-38 s with 4 devices and ~25 s with 16 here, so three fit the 300 s budget of 16 devices
+ * (where a second partition paid: LA-16) and one keeps 4 devices within their 60 s.
+ */
+export function defaultPartitions (devices: number): number {
+  return devices > 4 ? 3 : 1
+}
 
 /** The DistrEdge planner. */
 export function distredge (init: DistrEdgeInit = {}): Planner {
@@ -60,7 +66,7 @@ export function distredge (init: DistrEdgeInit = {}): Planner {
         return Promise.resolve({ ...plan, predictedMs: sim.latency(plan) })
       }
       if (devices.length < 2) return await single()
-      const k = Math.max(1, init.partitions ?? (init.paper === true ? 1 : DEFAULT_PARTITIONS))
+      const k = Math.max(1, init.partitions ?? (init.paper === true ? 1 : defaultPartitions(devices.length)))
       const policy = init.policy === undefined ? undefined : readPolicyFile(init.policy)
       let partitions = distredgePartitions(sim, k, init.alpha, init.samples, options.seed)
       // A policy continues on the partition it was trained on (one of LC-PSS's candidates, under whichever seed)
@@ -171,7 +177,7 @@ export const DISTREDGE_SPEC: PlannerSpec = {
     paper: { type: 'boolean', description: "the paper's exact settings (4000 episodes, minibatch 64, 400-200-100 / 400-200-100-100, lr 1e-4 / 1e-3, one agent)" },
     'save-policy': { type: 'string', description: 'write the trained actor and critic to this file' },
     policy: { type: 'string', description: 'start from this policy file (fine-tune, or plan at once with --episodes 0)' },
-    partitions: { type: 'string', description: "train on LC-PSS's k best partitions and keep the best plan (default 3)" }
+    partitions: { type: 'string', description: "train on LC-PSS's k best partitions and keep the best plan (default 1 for up to 4 devices, 3 above)" }
   },
   create (init = {}) {
     rejectUnknownFlags('distredge', init, Object.keys(DISTREDGE_SPEC.flags!))
