@@ -1,10 +1,11 @@
 // Leftovers of testbed runs whose owner died (SIGKILL, a crash, a power cut of the terminal): found
 // by the name prefix every run uses, skipping runs whose owner process is still alive.
 import { readdir, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import { removeCgroupTree, findCpuHierarchy } from './cpu-cgroup.js'
 import { deleteLink, deleteNamespace, listLinks, listNamespaces, listQdiscs } from './netns.js'
-import { runIdOf } from './names.js'
+import { runIdOf, TEMP_DIR_PREFIX, TESTBED_PREFIX } from './names.js'
 import { deadRunFiles, liveRuns } from './run-state.js'
 
 export interface Leftovers {
@@ -16,6 +17,8 @@ export interface Leftovers {
   qdiscs: string[]
   /** cgroup directories (absolute paths). */
   cgroups: string[]
+  /** Runs' temporary directories (device caches), absolute paths. */
+  dirs: string[]
 }
 
 /** Testbed objects on this machine; `runId` narrows to one run, `includeLive` keeps runs whose owner is alive. */
@@ -33,17 +36,19 @@ export async function findLeftovers (options: { runId?: string, includeLive?: bo
     if (err?.code !== 'ENOENT') throw err
   }
   const links = (await listLinks()).filter(ours)
+  const temp = (await readdir(tmpdir())).filter(f => f.startsWith(TEMP_DIR_PREFIX) && ours(`${TESTBED_PREFIX}${f.slice(TEMP_DIR_PREFIX.length)}`))
   return {
     namespaces: (await listNamespaces()).filter(ours),
     links,
     qdiscs: (await listQdiscs()).filter(l => links.some(name => l.includes(` dev ${name} `))),
-    cgroups: groups.filter(ours).map(g => join(cpu, g))
+    cgroups: groups.filter(ours).map(g => join(cpu, g)),
+    dirs: temp.map(f => join(tmpdir(), f))
   }
 }
 
 /** Whether nothing is left. */
 export function isClean (l: Leftovers): boolean {
-  return l.namespaces.length === 0 && l.links.length === 0 && l.qdiscs.length === 0 && l.cgroups.length === 0
+  return l.namespaces.length === 0 && l.links.length === 0 && l.qdiscs.length === 0 && l.cgroups.length === 0 && l.dirs.length === 0
 }
 
 /** Removes the leftovers of dead runs (or of `runId`): processes, namespaces, links, cgroups, run files. */
@@ -61,6 +66,7 @@ export async function removeLeftovers (options: { runId?: string } = {}): Promis
   for (const n of found.namespaces) await attempt(`namespace ${n}`, async () => { await deleteNamespace(n) })
   for (const l of found.links) await attempt(`link ${l}`, async () => { await deleteLink(undefined, l) })
   for (const g of found.cgroups) await attempt(`cgroup ${g}`, async () => { await removeCgroupTree(g) })
+  for (const d of found.dirs) await attempt(`directory ${d}`, async () => { await rm(d, { recursive: true, force: true }) })
   for (const f of await deadRunFiles()) {
     if (options.runId != null && basename(f) !== `${options.runId}.json`) continue
     await attempt(`run file ${f}`, async () => { await rm(f, { force: true }) })

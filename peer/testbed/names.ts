@@ -13,6 +13,9 @@ export const TESTBED_PREFIX = 'ttb'
  */
 export const TESTBED_SUBNET = { base: [198, 18, 0], prefixLength: 24 } as const
 
+/** Start of a run's temporary directory name in the temp dir (the run id follows). */
+export const TEMP_DIR_PREFIX = 'tessera-testbed-'
+
 /** Linux caps interface names at 15 bytes (IFNAMSIZ - 1). */
 const IFNAMSIZ = 15
 

@@ -1,8 +1,9 @@
 // One testbed run: a scenario's devices emulated as namespaces with their link and CPU caps, a real
 // `tessera peer` in each and `tessera infer` in a namespace of its own. Per planner the peers start
-// afresh (each measures its profile under its caps once per run; restarts read it back), the first
-// device is elected leader and plans with that planner alone, and requests are timed; each row puts
-// the measured latency beside the simulator's prediction for the plan the mesh served.
+// afresh (each measures its profile under its caps once per run; restarts read it back), the
+// scenario's first device starts first and is elected, the leader plans with that planner alone, and
+// requests are timed; each row puts the measured latency beside the simulator's prediction for the
+// plan the mesh served.
 import { createWriteStream } from 'node:fs'
 import { mkdir, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -23,6 +24,7 @@ import { Lab } from './lab.js'
 import { median, percentile, predictionError } from './latency-stats.js'
 import { PeerWatch } from './peer-watch.js'
 import { testbedSetup } from './testbed-scenario.js'
+import { TEMP_DIR_PREFIX } from './names.js'
 import type { Graph } from '../../src/graph/types.js'
 import type { Plan } from '../../src/plan/types.js'
 import type { MeasuredProfile } from '../../src/sim/types.js'
@@ -117,6 +119,10 @@ interface Peer {
   watch: PeerWatch
 }
 
+/** A peer is quiet when over this long it used under this share of its quota. */
+const QUIET_WINDOW_MS = 2000
+const QUIET_SHARE = 0.4
+
 /** Attempts per planner (the mesh may lose a peer, re-plan mid-run or move its leadership). */
 const MAX_ATTEMPTS = 3
 
@@ -137,10 +143,11 @@ export async function runTestbed (options: TestbedRunOptions): Promise<TestbedRe
   const lab = await Lab.create({ runId: options.runId, cfsPeriodUs: options.cfsPeriodUs })
   options.onStart?.(lab.runId)
   const ownDir = options.profileDir == null
-  const root = options.profileDir ?? await mkdtemp(join(tmpdir(), `tessera-testbed-${lab.runId}-`))
+  let root = options.profileDir
   let failed = true
   try {
-    const run = new ScenarioRun(lab, setup, graph, { model, root, options, progress })
+    root ??= await mkdtemp(join(tmpdir(), `${TEMP_DIR_PREFIX}${lab.runId}-`))
+    const run = new ScenarioRun(lab, setup, graph, { model, root: root, options, progress })
     await run.build()
     const rows: TestbedRow[] = []
     for (const planner of options.planners) {
@@ -151,7 +158,7 @@ export async function runTestbed (options: TestbedRunOptions): Promise<TestbedRe
     return { runId: lab.runId, scenario: file.name, rows, notes: setup.notes }
   } finally {
     const failures = await lab.close()
-    if (ownDir) await rm(root, { recursive: true, force: true })
+    if (ownDir && root != null) await rm(root, { recursive: true, force: true })
     if (failures.length > 0) {
       const what = failures.map(f => `${f.label}: ${f.error.message}`).join('; ')
       // a cleanup failure must not hide the error that got here first
@@ -263,12 +270,20 @@ class ScenarioRun {
         if (requireLeader && e.leader !== listening.peerId) throw new TestbedError(`${d.id} joined under ${e.self ? 'itself' : (e.name ?? String(e.leader))} as leader, not ${this.setup.leader}`)
       }
       await this.waitForProfiles(peers, say)
-      const plan = await this.stablePlan(peers, planner, n, say)
+      let plan = await this.stablePlan(peers, planner, n, say)
+      // the leader may still be planning (a re-plan after a link probe), or peers loading sub-models:
+      // requests timed then would share the capped CPUs with that work
+      while (true) {
+        await this.waitForQuiet(peers, say)
+        const now = await this.stablePlan(peers, planner, n, say, 0)
+        if (now.key === plan.key) break
+        plan = now
+      }
       if (requireLeader && plan.leader !== this.setup.leader) throw new TestbedError(`leadership moved from ${this.setup.leader} to ${plan.leader}`)
       const profiles = await this.profiles()
       const nominalMs = await this.nominal(plan.plan, profiles, plan.leader)
       say(`plan ${plan.key} by ${plan.leader} ready (predicted ${plan.plan.predictedMs!.toFixed(1)} ms); ${this.ctx.options.requests} request(s)`)
-      const timed = await this.requests(peers, addr, plan.key)
+      const timed = await this.requests(peers, addr, plan.key, planner)
       const measuredMedianMs = median(timed.served)
       return {
         scenario: this.name,
@@ -314,9 +329,8 @@ class ScenarioRun {
    * over all `n` devices, every member reported it ready, and no newer plan followed within the settle
    * time (a plan made before every link was probed is replaced when the probes arrive).
    */
-  private async stablePlan (peers: Peer[], planner: string, n: number, say: (m: string) => void): Promise<{ key: string, plan: Plan, leader: string }> {
+  private async stablePlan (peers: Peer[], planner: string, n: number, say: (m: string) => void, settleMs = this.ctx.options.settleMs ?? 12_000): Promise<{ key: string, plan: Plan, leader: string }> {
     const signal = this.ctx.options.signal
-    const settleMs = this.ctx.options.settleMs ?? 12_000
     const deadline = performance.now() + this.timeouts.planMs
     const readyAt = new Map<string, number>()
     say(`planning over ${n} devices`)
@@ -345,6 +359,32 @@ class ScenarioRun {
     }
   }
 
+  /**
+   * Waits until every peer has used under QUIET_SHARE of its CPU quota over QUIET_WINDOW_MS: the
+   * leader done planning, every member done preparing sub-models. An idle peer (heartbeats, gossip,
+   * link probes) uses about 0.05 of a core.
+   */
+  private async waitForQuiet (peers: Peer[], say: (m: string) => void): Promise<void> {
+    const signal = this.ctx.options.signal
+    const deadline = performance.now() + this.timeouts.planMs
+    const quota = new Map(this.setup.devices.map(d => [d.id, d.cpuQuota]))
+    say('waiting for the peers to finish planning and preparing')
+    while (true) {
+      const before = await Promise.all(peers.map(async p => await p.watch.process.cpuMs()))
+      const t0 = performance.now()
+      await sleep(QUIET_WINDOW_MS, signal)
+      const after = await Promise.all(peers.map(async p => await p.watch.process.cpuMs()))
+      const elapsed = performance.now() - t0
+      const busy = peers.filter((p, i) => {
+        if (before[i] == null || after[i] == null) throw p.watch.process.exitError('while the testbed waited for the peers to go quiet')
+        return (after[i]! - before[i]!) / elapsed > QUIET_SHARE * quota.get(p.device)!
+      })
+      if (busy.length === 0) return
+      if (performance.now() > deadline) throw new TestbedError(`${busy.map(p => p.device).join(', ')} kept computing for ${Math.round(this.timeouts.planMs / 1000)} s after the plan was ready`)
+      say(`waiting for ${busy.map(p => p.device).join(', ')} to finish planning or preparing`)
+    }
+  }
+
   private async profiles (): Promise<Record<string, MeasuredProfile>> {
     const out: Record<string, MeasuredProfile> = {}
     for (const d of this.setup.devices) {
@@ -360,7 +400,7 @@ class ScenarioRun {
     return createSimulator(scenario).latency(plan)
   }
 
-  private async requests (peers: Peer[], bootstrap: string, planKey: string): Promise<{ served: number[], client: number[], verified: boolean | null }> {
+  private async requests (peers: Peer[], bootstrap: string, planKey: string, planner: string): Promise<{ served: number[], client: number[], verified: boolean | null }> {
     const { requests, verify } = this.ctx.options
     const warmup = this.ctx.options.warmup ?? 2
     const marks = peers.map(p => p.watch.events.length)
@@ -368,7 +408,7 @@ class ScenarioRun {
       '--repeat', String(warmup + requests), '--timeout', String(this.timeouts.requestS), '--listen', `/ip4/${this.requester.address}/tcp/0`,
       '--bootstrap', bootstrap, ...(verify === true ? ['--verify'] : [])]
     const infer = this.lab.start(this.requester, process.execPath, args, { label: 'tessera infer' })
-    this.logTo(infer, `${planKey}-requester`)
+    this.logTo(infer, `${planner}-requester`)
     let out: InferJson | undefined
     infer.onLine((line) => {
       if (line.startsWith('{')) out = JSON.parse(line) as InferJson

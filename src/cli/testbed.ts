@@ -76,7 +76,7 @@ export function formatTestbedTable (rows: readonly TestbedRow[], markdown: boole
 async function cleanup (): Promise<number> {
   await checkTestbedHost()
   const { removed, failures } = await removeLeftovers()
-  const what = [...removed.namespaces.map(n => `namespace ${n}`), ...removed.links.map(l => `link ${l}`), ...removed.cgroups.map(g => `cgroup ${g}`)]
+  const what = [...removed.namespaces.map(n => `namespace ${n}`), ...removed.links.map(l => `link ${l}`), ...removed.cgroups.map(g => `cgroup ${g}`), ...removed.dirs.map(d => `directory ${d}`)]
   process.stdout.write(isClean(removed) ? 'no testbed leftovers\n' : `removed ${what.join(', ')}\n`)
   for (const f of failures) process.stderr.write(`could not remove ${f.what}: ${f.error.message}\n`)
   return failures.length > 0 ? 1 : 0

@@ -142,6 +142,7 @@ describe('testbed cleanup', { skip: SKIP_WITHOUT_ROOT }, () => {
     const left = await findLeftovers({ runId })
     assert.equal(left.namespaces.length, 3, 'the crashed run left its namespaces')
     assert.equal(left.cgroups.length, 1)
+    assert.equal(left.dirs.length, 1, 'and its temporary directory')
     const { removed, failures } = await removeLeftovers()
     assert.deepEqual(failures, [])
     assert.ok(removed.namespaces.every(n => !n.startsWith(`ttb${live.runId}`)), 'a live run is not touched')
