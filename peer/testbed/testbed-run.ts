@@ -50,8 +50,10 @@ export interface TestbedTimeouts {
 export interface TestbedRunOptions {
   scenarioPath: string
   planners: string[]
-  /** Timed requests per planner. */
+  /** Timed requests per planner and round. */
   requests: number
+  /** Times every planner is measured, the planners taking turns (default 1); a row pools its rounds' requests. */
+  rounds?: number
   /** Requests run first and not timed (default 2: the first runs of new sessions are slower). */
   warmup?: number
   /** Compare each result with a whole-model run (tessera infer --verify). */
@@ -98,6 +100,49 @@ export interface TestbedRow {
   leader: string
   /** Whether every result equalled a whole-model run (null: not checked). */
   verified: boolean | null
+  /** Each round's plan, prediction and measured median (one entry without --rounds). */
+  rounds: Array<{ plan: string, predictedMs: number, measuredMedianMs: number }>
+}
+
+/** One measurement of one planner: the plan served and its timed requests. */
+export interface TestbedSample {
+  predictedMs: number
+  nominalMs: number
+  /** Mesh-side ms of each timed request. */
+  servedMs: number[]
+  /** Requester-side ms of each timed request. */
+  clientMs: number[]
+  plan: string
+  servedBy: string
+  devices: string[]
+  leader: string
+  verified: boolean | null
+}
+
+/** A planner's row from its samples (rounds): requests pooled, predictions by their median. */
+export function rowOf (scenario: string, planner: string, samples: readonly TestbedSample[]): TestbedRow {
+  if (samples.length === 0) throw new RangeError(`no samples of ${planner}`)
+  const served = samples.flatMap(s => s.servedMs)
+  const predictedMs = median(samples.map(s => s.predictedMs))
+  const measuredMedianMs = median(served)
+  const distinct = (xs: string[]): string[] => [...new Set(xs)]
+  return {
+    scenario,
+    planner,
+    predictedMs,
+    measuredMedianMs,
+    measuredP95Ms: percentile(served, 95),
+    predictionError: predictionError(predictedMs, measuredMedianMs),
+    nominalMs: median(samples.map(s => s.nominalMs)),
+    clientMedianMs: median(samples.flatMap(s => s.clientMs)),
+    requests: served.length,
+    plan: samples.map(s => s.plan).join(' '),
+    servedBy: distinct(samples.map(s => s.servedBy)).join(' '),
+    devices: distinct(samples.flatMap(s => s.devices)),
+    leader: distinct(samples.map(s => s.leader)).join(' '),
+    verified: samples.some(s => s.verified === false) ? false : samples.every(s => s.verified === true) ? true : null,
+    rounds: samples.map(s => ({ plan: s.plan, predictedMs: s.predictedMs, measuredMedianMs: median(s.servedMs) }))
+  }
 }
 
 export interface TestbedResult {
@@ -149,11 +194,15 @@ export async function runTestbed (options: TestbedRunOptions): Promise<TestbedRe
     root ??= await mkdtemp(join(tmpdir(), `${TEMP_DIR_PREFIX}${lab.runId}-`))
     const run = new ScenarioRun(lab, setup, graph, { model, root: root, options, progress })
     await run.build()
-    const rows: TestbedRow[] = []
-    for (const planner of options.planners) {
-      options.signal?.throwIfAborted()
-      rows.push(await run.measure(planner))
+    // planners take turns round by round, so a slow spell of a shared machine does not fall on one alone
+    const samples = new Map<string, TestbedSample[]>(options.planners.map(p => [p, []]))
+    for (let round = 0; round < (options.rounds ?? 1); round++) {
+      for (const planner of options.planners) {
+        options.signal?.throwIfAborted()
+        samples.get(planner)!.push(await run.measure(planner))
+      }
     }
+    const rows = options.planners.map(p => rowOf(file.name, p, samples.get(p)!))
     failed = false
     return { runId: lab.runId, scenario: file.name, rows, notes: setup.notes }
   } finally {
@@ -234,7 +283,7 @@ class ScenarioRun {
    * leadership moving off the intended leader) is started again, up to MAX_ATTEMPTS times; the last
    * attempt keeps whichever peer leads (the row names it).
    */
-  async measure (planner: string): Promise<TestbedRow> {
+  async measure (planner: string): Promise<TestbedSample> {
     for (let attempt = 1; ; attempt++) {
       const last = attempt === MAX_ATTEMPTS
       try {
@@ -248,7 +297,7 @@ class ScenarioRun {
   }
 
   /** Starts the peers (the intended leader first, each other one once it follows it), runs the requests, stops the peers. */
-  private async measureOnce (planner: string, requireLeader: boolean): Promise<TestbedRow> {
+  private async measureOnce (planner: string, requireLeader: boolean): Promise<TestbedSample> {
     const { signal } = this.ctx.options
     const say = (m: string): void => { this.ctx.progress(`${this.name} ${planner}: ${m}`) }
     const n = this.setup.devices.length
@@ -284,17 +333,11 @@ class ScenarioRun {
       const nominalMs = await this.nominal(plan.plan, profiles, plan.leader)
       say(`plan ${plan.key} by ${plan.leader} ready (predicted ${plan.plan.predictedMs!.toFixed(1)} ms); ${this.ctx.options.requests} request(s)`)
       const timed = await this.requests(peers, addr, plan.key, planner)
-      const measuredMedianMs = median(timed.served)
       return {
-        scenario: this.name,
-        planner,
         predictedMs: plan.plan.predictedMs!,
-        measuredMedianMs,
-        measuredP95Ms: percentile(timed.served, 95),
-        predictionError: predictionError(plan.plan.predictedMs!, measuredMedianMs),
         nominalMs,
-        clientMedianMs: median(timed.client),
-        requests: timed.served.length,
+        servedMs: timed.served,
+        clientMs: timed.client,
         plan: plan.key,
         servedBy: plan.plan.planner,
         devices: deviceList(plan.plan),

@@ -19,7 +19,7 @@ export const TESTBED_SUITE_DIR = fileURLToPath(new URL('../sim/suite/testbed', i
 /** The planners measured by default: the baselines and Tessera's own. */
 export const DEFAULT_TESTBED_PLANNERS = ['offload', 'modnn', 'aofl', 'distredge', 'search']
 
-const HELP = `usage: tessera testbed --scenario FILE|DIR... [--planners a,b,...] [--requests N] [--warmup W]
+const HELP = `usage: tessera testbed --scenario FILE|DIR... [--planners a,b,...] [--requests N] [--rounds R] [--warmup W]
                        [--verify] [--json] [--md] [--profile-dir DIR] [--profile-repeats R]
                        [--cfs-period-us US] [--log-dir DIR]
        tessera testbed --cleanup
@@ -38,6 +38,8 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
                      in ${TESTBED_SUITE_DIR})
   --planners L       planners to measure (default ${DEFAULT_TESTBED_PLANNERS.join(',')})
   --requests N       timed requests per planner (default 10), after --warmup W untimed ones (default 2)
+  --rounds R         measure every planner R times, the planners taking turns, and pool the requests
+                     (default 1): a slow spell of a shared machine is spread over all of them
   --verify           check every result against a whole-model run (a mismatch fails the run)
   --profile-dir DIR  keep the devices' measured profiles here and reuse them in later runs
   --profile-repeats R timed runs per profile point on each peer (default: tessera peer's)
@@ -89,6 +91,7 @@ export async function run (argv: string[]): Promise<number> {
       scenario: { type: 'string', multiple: true },
       planners: { type: 'string' },
       requests: { type: 'string' },
+      rounds: { type: 'string' },
       warmup: { type: 'string' },
       verify: { type: 'boolean', default: false },
       'profile-dir': { type: 'string' },
@@ -110,6 +113,7 @@ export async function run (argv: string[]): Promise<number> {
   if (planners.length === 0) throw new InvalidInputError('--planners names no planner')
   for (const p of planners) plannerSpec(p)
   const requests = parseIntFlag(values.requests, '--requests', 10, 1, 10_000)
+  const rounds = parseIntFlag(values.rounds, '--rounds', 1, 1, 100)
   const warmup = parseIntFlag(values.warmup, '--warmup', 2, 0, 1000)
   const profileRepeats = values['profile-repeats'] == null ? undefined : parseIntFlag(values['profile-repeats'], '--profile-repeats', 3, 1, 100)
   const cfsPeriodUs = parseIntFlag(values['cfs-period-us'], '--cfs-period-us', DEFAULT_CFS_PERIOD_US, 1000, 1_000_000)
@@ -133,7 +137,7 @@ export async function run (argv: string[]): Promise<number> {
   try {
     for (const file of files) {
       const r = await runTestbed({
-        scenarioPath: file, planners, requests, warmup, verify: values.verify, cfsPeriodUs, profileRepeats,
+        scenarioPath: file, planners, requests, rounds, warmup, verify: values.verify, cfsPeriodUs, profileRepeats,
         profileDir: values['profile-dir'], logDir: values['log-dir'], signal: abort.signal,
         onProgress: (m) => { progress.update(m) },
         onStart: (id) => {
