@@ -63,8 +63,8 @@ export class PeerWatch {
   }
 
   /** The first event (already seen, or to come) of kind `event` that `match` accepts. */
-  async next<E extends string> (event: E, match: (e: Of<E>) => boolean, options: { timeoutMs: number, what: string, signal?: AbortSignal, since?: number }): Promise<Of<E>> {
-    const seen = this.events.slice(options.since ?? 0).find(e => e.event === event && match(e as Of<E>))
+  async next<E extends string> (event: E, match: (e: Of<E>) => boolean, options: { timeoutMs: number, what: string, signal?: AbortSignal }): Promise<Of<E>> {
+    const seen = this.events.find(e => e.event === event && match(e as Of<E>))
     if (seen != null) return seen as Of<E>
     return await new Promise<Of<E>>((resolve, reject) => {
       const waiter: Waiter = {

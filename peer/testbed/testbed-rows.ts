@@ -1,0 +1,71 @@
+// A testbed row: one planner on one scenario, its prediction beside what was measured, pooled over
+// the rounds it was measured in.
+import { median, percentile, predictionError } from './latency-stats.js'
+
+export interface TestbedRow {
+  scenario: string
+  planner: string
+  /** The simulator's latency for the served plan on the scenario the leader planned with (gossiped profiles and probed links). */
+  predictedMs: number
+  /** Median and p95 of the mesh-side latency (the leader receiving the input to it holding the output), as the simulator counts it. */
+  measuredMedianMs: number
+  measuredP95Ms: number
+  /** |measured median - predicted| / measured median. */
+  predictionError: number
+  /** The simulator's latency for the same plan on the scenario file's own links (the caps) with the peers' measured profiles. */
+  nominalMs: number
+  /** Median latency seen by the requester (adds sending the input to the leader and the output back). */
+  clientMedianMs: number
+  /** Timed requests. */
+  requests: number
+  /** The plan served: term.planId, its planner, and the devices it uses. */
+  plan: string
+  servedBy: string
+  devices: string[]
+  leader: string
+  /** Whether every result equalled a whole-model run (null: not checked). */
+  verified: boolean | null
+  /** Each round's plan, prediction and measured median (one entry without --rounds). */
+  rounds: Array<{ plan: string, predictedMs: number, measuredMedianMs: number }>
+}
+
+/** One measurement of one planner: the plan served and its timed requests. */
+export interface TestbedSample {
+  predictedMs: number
+  nominalMs: number
+  /** Mesh-side ms of each timed request. */
+  servedMs: number[]
+  /** Requester-side ms of each timed request. */
+  clientMs: number[]
+  plan: string
+  servedBy: string
+  devices: string[]
+  leader: string
+  verified: boolean | null
+}
+
+/** A planner's row from its samples (rounds): requests pooled, predictions by their median. */
+export function rowOf (scenario: string, planner: string, samples: readonly TestbedSample[]): TestbedRow {
+  if (samples.length === 0) throw new RangeError(`no samples of ${planner}`)
+  const served = samples.flatMap(s => s.servedMs)
+  const predictedMs = median(samples.map(s => s.predictedMs))
+  const measuredMedianMs = median(served)
+  const distinct = (xs: string[]): string[] => [...new Set(xs)]
+  return {
+    scenario,
+    planner,
+    predictedMs,
+    measuredMedianMs,
+    measuredP95Ms: percentile(served, 95),
+    predictionError: predictionError(predictedMs, measuredMedianMs),
+    nominalMs: median(samples.map(s => s.nominalMs)),
+    clientMedianMs: median(samples.flatMap(s => s.clientMs)),
+    requests: served.length,
+    plan: samples.map(s => s.plan).join(' '),
+    servedBy: distinct(samples.map(s => s.servedBy)).join(' '),
+    devices: distinct(samples.flatMap(s => s.devices)),
+    leader: distinct(samples.map(s => s.leader)).join(' '),
+    verified: samples.some(s => s.verified === false) ? false : samples.every(s => s.verified === true) ? true : null,
+    rounds: samples.map(s => ({ plan: s.plan, predictedMs: s.predictedMs, measuredMedianMs: median(s.servedMs) }))
+  }
+}
