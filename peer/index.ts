@@ -36,6 +36,9 @@ import type { Multiaddr } from '@multiformats/multiaddr'
 
 const log = logger('peer')
 
+/** A peer counts as running inference until this long after its last request (requests come in bursts). */
+const BUSY_LINGER_MS = 2000
+
 export interface TesseraPeerInit extends MeshNodeInit {
   /** The device name plans use (default: the host name and a short peer id). */
   name?: string
@@ -118,7 +121,7 @@ export class TesseraPeer {
       this.adoptModels(peer, record)
       this.plans.trigger(`${record.name} updated its capabilities`)
     })
-    this.links = new LinkService({ node, gossip: this.gossip, peers: () => this.election.members() }, init.links ?? {}, () => {
+    this.links = new LinkService({ node, gossip: this.gossip, peers: () => this.election.members(), busy: () => this.busy() }, init.links ?? {}, () => {
       this.plans.trigger('links measured')
     })
     this.router = new TensorRouter({ node })
@@ -143,6 +146,11 @@ export class TesseraPeer {
 
   get peerId (): PeerIdStr {
     return this.node.peerId.toString()
+  }
+
+  /** Whether this peer is running inference (a part, a tail or a request it coordinates), or just was. */
+  private busy (): boolean {
+    return Math.min(this.executor.idleForMs(), this.coordinator.idleForMs()) < BUSY_LINGER_MS
   }
 
   /** The name a peer advertises (its short id until its capabilities arrive). */

@@ -120,6 +120,7 @@ export class Executor implements TensorSink {
   private readonly preparing = new Map<string, Promise<PreparedPlan>>()
   private readonly jobs = new Map<string, Job>()
   private queue: Promise<void> = Promise.resolve()
+  private lastActive = -Infinity
   private sweeper?: ReturnType<typeof setInterval>
 
   constructor (components: ExecutorComponents, init: ExecutorInit = {}) {
@@ -150,6 +151,15 @@ export class Executor implements TensorSink {
     return this.jobs.size
   }
 
+  /** ms since this peer last worked on a request (0 while it works on one). */
+  idleForMs (): number {
+    return this.jobs.size > 0 ? 0 : performance.now() - this.lastActive
+  }
+
+  private dropJob (requestId: string): void {
+    if (this.jobs.delete(requestId)) this.lastActive = performance.now()
+  }
+
   /** Builds this peer's sub-models for a plan and opens their sessions; validates the plan against the graph first. */
   async prepare (term: number, planId: number, plan: Plan, members: MemberRecord[], graph: Graph, modelPath: string): Promise<PreparedPlan> {
     const key = `${term}.${planId}`
@@ -167,7 +177,7 @@ export class Executor implements TensorSink {
   /** Forgets a plan; its sessions are released unless another kept plan uses them. */
   async retire (key: string): Promise<void> {
     if (!this.plans.delete(key)) return
-    for (const [id, job] of this.jobs) if (job.plan.key === key) this.jobs.delete(id)
+    for (const [id, job] of this.jobs) if (job.plan.key === key) this.dropJob(id)
     await this.sessions.release(key)
   }
 
@@ -263,6 +273,7 @@ export class Executor implements TensorSink {
       if (this.jobs.size >= this.init.maxJobs) throw new MalformedMessageError(TENSOR_PROTOCOL, `request ${frame.requestId}: ${this.init.maxJobs} requests already in progress here`)
       job = { requestId: frame.requestId, requester: frame.requester, plan, created: performance.now(), slots: new Map(), trace: new Map(), failed: false }
       this.jobs.set(frame.requestId, job)
+      this.lastActive = job.created
     } else if (job.plan !== plan || job.requester !== frame.requester) {
       throw new MalformedMessageError(TENSOR_PROTOCOL, `request ${frame.requestId}: frame disagrees with the request's plan or requester`)
     }
@@ -368,7 +379,7 @@ export class Executor implements TensorSink {
     const plan = job.plan
     const expected = plan.parts.size + (plan.tail != null ? 1 : 0)
     const done = [...job.slots.values()].filter(s => s.done).length
-    if (done >= expected) this.jobs.delete(job.requestId)
+    if (done >= expected) this.dropJob(job.requestId)
   }
 
   /** Marks a request failed here and tells its requester why (once). */
@@ -377,7 +388,7 @@ export class Executor implements TensorSink {
     if (job != null) {
       if (job.failed) return
       job.failed = true
-      this.jobs.delete(requestId)
+      this.dropJob(requestId)
     }
     if (requester === '') return
     const device = this.plans.get(key)?.device ?? this.components.self
@@ -390,7 +401,7 @@ export class Executor implements TensorSink {
     for (const [id, job] of this.jobs) {
       if (now - job.created > this.init.jobTimeoutMs) {
         log('request %s: dropped after %d ms incomplete', id, Math.round(now - job.created))
-        this.jobs.delete(id)
+        this.dropJob(id)
       }
     }
   }

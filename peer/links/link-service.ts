@@ -23,6 +23,13 @@ export interface LinkServiceInit {
   smoothing?: number
   /** Give up on one peer's probe after this long, ms (default 5000). */
   timeoutMs?: number
+  /**
+   * How long a measured link's refresh may wait while this peer or the probed one runs inference, ms
+   * (default 60000): a probe saturates the link it measures, so it waits for a pause in the requests.
+   */
+  maxDeferMs?: number
+  /** Retry a deferred refresh after this long, ms (default 1000). */
+  deferRetryMs?: number
 }
 
 export interface LinkServiceComponents {
@@ -30,6 +37,8 @@ export interface LinkServiceComponents {
   gossip: Gossip
   /** The peers to measure (the live members). */
   peers: () => PeerIdStr[]
+  /** Whether this peer is running inference now (probes yield to it). */
+  busy?: () => boolean
 }
 
 /** Link estimate from one probe round: RTT from empty probes, bandwidth from the big one net of the RTT. */
@@ -46,6 +55,8 @@ export class LinkService {
   private readonly init: Required<LinkServiceInit>
   private readonly components: LinkServiceComponents
   private readonly mine = new Map<PeerIdStr, LinkRecord>()
+  /** When each of this peer's links was last measured (performance.now()). */
+  private readonly measuredAt = new Map<PeerIdStr, number>()
   private readonly others = new Map<PeerIdStr, LinksRecord>()
   private seq = 0
   private timer?: ReturnType<typeof setTimeout>
@@ -55,7 +66,7 @@ export class LinkService {
 
   constructor (components: LinkServiceComponents, init: LinkServiceInit, onChanged: (peer: PeerIdStr, record: LinksRecord) => void) {
     this.components = components
-    this.init = { probeBytes: 1024 * 1024, intervalMs: 10_000, smoothing: 0.3, timeoutMs: 5000, ...init }
+    this.init = { probeBytes: 1024 * 1024, intervalMs: 10_000, smoothing: 0.3, timeoutMs: 5000, maxDeferMs: 60_000, deferRetryMs: 1000, ...init }
     if (this.init.probeBytes > MAX_PROBE_BYTES) throw new RangeError(`probeBytes must be at most ${MAX_PROBE_BYTES}`)
     this.onChanged = onChanged
   }
@@ -63,7 +74,7 @@ export class LinkService {
   async start (): Promise<void> {
     this.abort = new AbortController()
     await this.components.node.handle(PROBE_PROTOCOL, async (stream, connection) => {
-      await handleProbeStream(stream, connection.remotePeer.toString(), log, { signal: AbortSignal.timeout(60_000) })
+      await handleProbeStream(stream, connection.remotePeer.toString(), log, { signal: AbortSignal.timeout(60_000), busy: this.components.busy })
     }, { maxInboundStreams: 4 })
     this.components.gossip.subscribe({ topic: LINKS_TOPIC, decode: decodeLinks }, (from, record) => {
       const known = this.others.get(from)
@@ -99,6 +110,7 @@ export class LinkService {
 
   forget (peer: PeerIdStr): void {
     this.mine.delete(peer)
+    this.measuredAt.delete(peer)
     this.others.delete(peer)
   }
 
@@ -106,23 +118,53 @@ export class LinkService {
     if (this.timer != null) clearTimeout(this.timer)
     this.timer = setTimeout(() => {
       this.timer = undefined
-      this.running = this.round().catch((err: Error) => { log('probe round failed: %s', err.message) }).finally(() => {
+      this.running = this.round().then((deferred) => deferred ? this.init.deferRetryMs : this.init.intervalMs, (err: Error) => {
+        log('probe round failed: %s', err.message)
+        return this.init.intervalMs
+      }).then((next) => {
         this.running = undefined
-        if (!this.abort.signal.aborted) this.schedule(this.init.intervalMs)
+        if (!this.abort.signal.aborted) this.schedule(next)
       })
     }, ms)
   }
 
-  private async round (): Promise<void> {
+  /** A measured link may wait for a pause in the requests, up to maxDeferMs; a new one never waits. */
+  private mayDefer (peer: PeerIdStr): boolean {
+    const at = this.measuredAt.get(peer)
+    return at != null && performance.now() - at < this.init.maxDeferMs
+  }
+
+  /** One probe round; true when a link was left unrefreshed because inference was running. */
+  private async round (): Promise<boolean> {
     const peers = this.components.peers().filter(p => p !== this.components.node.peerId.toString())
-    for (const known of [...this.mine.keys()]) if (!peers.includes(known)) this.mine.delete(known)
+    for (const known of [...this.mine.keys()]) {
+      if (!peers.includes(known)) {
+        this.mine.delete(known)
+        this.measuredAt.delete(known)
+      }
+    }
     let measured = 0
+    let deferred = false
+    const busy = this.components.busy?.() ?? false
     for (const peer of peers) {
-      if (this.abort.signal.aborted) return
+      if (this.abort.signal.aborted) return false
+      const at = this.measuredAt.get(peer)
+      // measured moments ago, in a round a busy peer cut short: nothing to refresh yet
+      if (at != null && performance.now() - at < this.init.intervalMs / 2) continue
+      const mayDefer = this.mayDefer(peer)
+      if (busy && mayDefer) {
+        deferred = true
+        continue
+      }
       const signal = AbortSignal.any([this.abort.signal, AbortSignal.timeout(this.init.timeoutMs)])
       try {
         const stream = await this.components.node.dialProtocol(peerIdFromString(peer), PROBE_PROTOCOL, { signal })
-        const samples = await runProbes(stream, [0, 0, this.init.probeBytes, 0, this.init.probeBytes], { signal })
+        const samples = await runProbes(stream, [0, 0, this.init.probeBytes, 0, this.init.probeBytes], { signal, yieldToBusy: mayDefer })
+        if (samples.some(s => s.busy) && mayDefer) {
+          log('link to %s: refresh waits, it is running inference', peer)
+          deferred = true
+          continue
+        }
         const { rttMs, mbps } = estimateLink(samples)
         const a = this.init.smoothing
         const old = this.mine.get(peer)
@@ -130,10 +172,11 @@ export class LinkService {
           ? { peer, mbps, rttMs, samples: 1 }
           : { peer, mbps: a * mbps + (1 - a) * old.mbps, rttMs: a * rttMs + (1 - a) * old.rttMs, samples: old.samples + 1 }
         this.mine.set(peer, next)
+        this.measuredAt.set(peer, performance.now())
         measured++
         log('link to %s: %d Mbps, rtt %d ms (smoothed over %d)', peer, Math.round(next.mbps), next.rttMs.toFixed(2), next.samples)
       } catch (err: any) {
-        if (this.abort.signal.aborted) return
+        if (this.abort.signal.aborted) return false
         log('probe of %s failed: %s: %s', peer, err?.name, err?.message)
       }
     }
@@ -141,5 +184,6 @@ export class LinkService {
       this.seq++
       this.components.gossip.publish(LINKS_TOPIC, encodeLinks({ seq: this.seq, links: this.own() }))
     }
+    return deferred
   }
 }

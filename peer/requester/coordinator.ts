@@ -50,12 +50,30 @@ export class Coordinator implements InferServer {
   private readonly c: CoordinatorComponents
   private readonly init: Required<CoordinatorInit>
 
+  private inFlight = 0
+  private lastActive = -Infinity
+
   constructor (components: CoordinatorComponents, init: CoordinatorInit = {}) {
     this.c = components
     this.init = { attempts: 3, attemptTimeoutMs: 60_000, planWaitMs: 20_000, ...init }
   }
 
+  /** ms since this peer last served a request (0 while it serves one). */
+  idleForMs (): number {
+    return this.inFlight > 0 ? 0 : performance.now() - this.lastActive
+  }
+
   async infer (request: InferRequestRecord, options: AbortOptions = {}): Promise<InferResult> {
+    this.inFlight++
+    try {
+      return await this.serve(request, options)
+    } finally {
+      this.inFlight--
+      this.lastActive = performance.now()
+    }
+  }
+
+  private async serve (request: InferRequestRecord, options: AbortOptions): Promise<InferResult> {
     const started = performance.now()
     const model = request.modelSha256 !== '' ? this.c.models.get(request.modelSha256) : this.c.models.byName(request.modelName)
     if (model == null) {

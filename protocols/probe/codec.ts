@@ -10,8 +10,8 @@ export function encodeProbeRequest (size: number): Uint8Array {
   return ProbeRequest.encode({ size })
 }
 
-export function encodeProbeReply (received: number): Uint8Array {
-  return ProbeReply.encode({ received })
+export function encodeProbeReply (received: number, busy = false): Uint8Array {
+  return ProbeReply.encode({ received, busy })
 }
 
 /** The next request's size, or null at the end of the stream. */
@@ -23,9 +23,10 @@ export async function readProbeRequest (reader: StreamReader, options?: AbortOpt
   return request.size
 }
 
-/** The confirmed byte count of the next reply. */
-export async function readProbeReply (reader: StreamReader, options?: AbortOptions): Promise<number> {
+/** The next reply: the confirmed byte count, and whether the listener is busy running inference. */
+export async function readProbeReply (reader: StreamReader, options?: AbortOptions): Promise<{ received: number, busy: boolean }> {
   const raw = await reader.readLengthPrefixed(MAX_PROBE_MESSAGE_BYTES, options)
   if (raw == null) throw new MalformedMessageError(PROBE_PROTOCOL, 'listener closed the stream before replying')
-  return decodeWith(PROBE_PROTOCOL, () => ProbeReply.decode(raw)).received
+  const reply = decodeWith(PROBE_PROTOCOL, () => ProbeReply.decode(raw))
+  return { received: reply.received, busy: reply.busy }
 }

@@ -10,8 +10,13 @@ import type { AbortOptions, Stream } from '@libp2p/interface'
 
 const DISCARD_CHUNK = 64 * 1024
 
+export interface ProbeHandlerOptions extends AbortOptions {
+  /** Whether this peer is running inference now (told to the dialer in every reply). */
+  busy?: () => boolean
+}
+
 /** Serves one inbound probe stream; never throws (a bad request is logged and the stream aborted). */
-export async function handleProbeStream (stream: Stream, from: string, log: Logger, options?: AbortOptions): Promise<void> {
+export async function handleProbeStream (stream: Stream, from: string, log: Logger, options?: ProbeHandlerOptions): Promise<void> {
   const reader = new StreamReader(stream, { protocol: PROBE_PROTOCOL, highWaterMark: DISCARD_CHUNK * 4 })
   try {
     for (let i = 0; ; i++) {
@@ -23,7 +28,7 @@ export async function handleProbeStream (stream: Stream, from: string, log: Logg
         await reader.read(n, options)
         left -= n
       }
-      await writeLengthPrefixed(stream, encodeProbeReply(size), options)
+      await writeLengthPrefixed(stream, encodeProbeReply(size, options?.busy?.() ?? false), options)
     }
     await stream.close(options)
   } catch (err: any) {

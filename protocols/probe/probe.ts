@@ -93,6 +93,7 @@ export namespace ProbeRequest {
 
 export interface ProbeReply {
   received: number
+  busy: boolean
 }
 
 export namespace ProbeReply {
@@ -110,12 +111,18 @@ export namespace ProbeReply {
           w.uint32(obj.received)
         }
 
+        if ((obj.busy != null && obj.busy !== false)) {
+          w.uint32(16)
+          w.bool(obj.busy)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
-          received: 0
+          received: 0,
+          busy: false
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -126,6 +133,10 @@ export namespace ProbeReply {
           switch (tag >>> 3) {
             case 1: {
               obj.received = reader.uint32()
+              break
+            }
+            case 2: {
+              obj.busy = reader.bool()
               break
             }
             default: {
@@ -150,6 +161,13 @@ export namespace ProbeReply {
               }
               break
             }
+            case 2: {
+              yield {
+                field: `${prefix}.busy`,
+                value: reader.bool()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -167,6 +185,11 @@ export namespace ProbeReply {
     value: number
   }
 
+  export interface ProbeReplyBusyFieldEvent {
+    field: '$.busy'
+    value: boolean
+  }
+
   export function encode (obj: Partial<ProbeReply>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, ProbeReply.codec())
   }
@@ -175,7 +198,7 @@ export namespace ProbeReply {
     return decodeMessage(buf, ProbeReply.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ProbeReply>): Generator<ProbeReplyReceivedFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<ProbeReply>): Generator<ProbeReplyReceivedFieldEvent | ProbeReplyBusyFieldEvent> {
     return streamMessage(buf, ProbeReply.codec(), opts)
   }
 }

@@ -1,0 +1,79 @@
+// Link probes yield to inference: a measured link's refresh waits while either end is busy (up to
+// maxDeferMs), a link never measured is probed at once, and an idle pair is probed every interval.
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { Gossip } from '../../peer/gossip.js'
+import { LinkService } from '../../peer/links/link-service.js'
+import { createMeshNode } from '../../peer/node.js'
+import type { MeshNode } from '../../peer/node.js'
+
+const sleep = async (ms: number): Promise<void> => { await new Promise(resolve => setTimeout(resolve, ms)) }
+
+async function until (what: string, test: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = performance.now() + timeoutMs
+  while (!test()) {
+    if (performance.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms`)
+    await sleep(20)
+  }
+}
+
+describe('link probes and inference', { timeout: 60_000 }, () => {
+  let a: MeshNode
+  let b: MeshNode
+  let la: LinkService
+  let lb: LinkService
+  const busy = { a: false, b: true }
+
+  before(async () => {
+    a = await createMeshNode({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
+    b = await createMeshNode({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
+    await a.dial(b.getMultiaddrs()[0])
+    const both = (): string[] => [a.peerId.toString(), b.peerId.toString()]
+    const init = { probeBytes: 64 * 1024, intervalMs: 300, deferRetryMs: 50, maxDeferMs: 1500 }
+    la = new LinkService({ node: a, gossip: new Gossip({ pubsub: a.services.pubsub }), peers: both, busy: () => busy.a }, init, () => {})
+    // b never probes a: only a's probes of b are counted
+    lb = new LinkService({ node: b, gossip: new Gossip({ pubsub: b.services.pubsub }), peers: () => [], busy: () => busy.b }, init, () => {})
+    await lb.start()
+    await la.start()
+  })
+
+  after(async () => {
+    await la?.stop()
+    await lb?.stop()
+    await a?.stop()
+    await b?.stop()
+  })
+
+  const measured = (): number => la.own()[0]?.samples ?? 0
+
+  it('measures a new link at once, even while the other end is busy', async () => {
+    await until('a first measurement of a -> b', () => measured() === 1, 10_000)
+    assert.ok(la.own()[0].mbps > 0)
+  })
+
+  it('holds a measured link\'s refresh while the other end runs inference, at most maxDeferMs', async () => {
+    const start = performance.now()
+    await sleep(900)
+    assert.equal(measured(), 1, 'no refresh while b is busy and the link is fresh enough')
+    await until('a refresh once the link is maxDeferMs old', () => measured() === 2, 5000)
+    assert.ok(performance.now() - start >= 900)
+  })
+
+  it('refreshes every interval once both ends are idle', async () => {
+    busy.b = false
+    const from = measured()
+    await until('two refreshes of an idle link', () => measured() >= from + 2, 5000)
+  })
+
+  it('does not probe while this peer runs inference', async () => {
+    await sleep(100)
+    busy.a = true
+    // a round already under way may still finish
+    await sleep(350)
+    const from = measured()
+    await sleep(900)
+    assert.equal(measured(), from)
+    busy.a = false
+    await until('a refresh after this peer is idle again', () => measured() > from, 5000)
+  })
+})
