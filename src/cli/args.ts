@@ -24,6 +24,11 @@ export function parseIntFlag (value: string | undefined, flag: string, fallback:
   return n
 }
 
+/** A flag's comma-separated values (given once or repeated) as one list, blanks dropped. */
+export function parseList (value: string | readonly string[] | undefined): string[] {
+  return [value ?? []].flat().flatMap((v) => v.split(',')).map((v) => v.trim()).filter((v) => v !== '')
+}
+
 /** A MODEL argument resolved (built-in name or .onnx path) and loaded for the --input-shape flag's value. */
 export interface LoadedModel {
   graph: Graph
@@ -34,7 +39,11 @@ export interface LoadedModel {
 
 /** Resolves a MODEL argument and loads its graph; `inputShapeFlag` is the raw --input-shape value. */
 export async function loadModelArgument (spec: string, inputShapeFlag: string | undefined): Promise<LoadedModel> {
-  const inputShape = parseShape(inputShapeFlag)
+  return await loadModel(spec, parseShape(inputShapeFlag))
+}
+
+/** Resolves a MODEL argument and loads its graph at `inputShape` (absent: the model's own). */
+export async function loadModel (spec: string, inputShape: number[] | undefined): Promise<LoadedModel> {
   const model = await resolveModel(spec, inputShape != null ? { inputShape } : {})
   const graph = loadGraphFile(model.path, { name: model.name, ...(inputShape != null ? { inputShape } : {}) })
   return { graph, path: model.path, name: model.name }

@@ -2,7 +2,6 @@
 // against the whole model on onnxruntime.
 import { readFileSync } from 'node:fs'
 import { cpus } from 'node:os'
-import { parseArgs } from 'node:util'
 import { executePlan, SessionPool } from '../engine/execute.js'
 import { createSession } from '../engine/runtime.js'
 import type { HostTensor } from '../engine/tensor.js'
@@ -10,6 +9,8 @@ import { cutPoints, spatialPrefixEnd } from '../graph/cuts.js'
 import type { Graph } from '../graph/types.js'
 import type { Plan } from '../plan/types.js'
 import { loadModelArgument, parseIntFlag } from './args.js'
+import { parseCommand } from './command.js'
+import { renderTable } from './table.js'
 
 const HELP = `usage: tessera bench engine MODEL [--runs R] [--threads T] [--input-shape 1,3,H,W] [--json]
 
@@ -94,25 +95,18 @@ export async function benchEngine (graph: Graph, wholeModel: Uint8Array, options
 }
 
 export async function run (argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const command = parseCommand(argv, {
+    usage: HELP,
+    positionals: 1,
     options: {
       runs: { type: 'string' },
       threads: { type: 'string' },
       'input-shape': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false }
+      json: { type: 'boolean', default: false }
     }
   })
-  if (values.help) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
-  if (positionals.length !== 1) {
-    process.stderr.write(HELP + '\n')
-    return 2
-  }
+  if (typeof command === 'number') return command
+  const { values, positionals } = command
   const runs = parseIntFlag(values.runs, '--runs', 20, 1, 10000)
   const threads = parseIntFlag(values.threads, '--threads', 1, 1, 256)
   const { graph, path: modelPath } = await loadModelArgument(positionals[0], values['input-shape'])
@@ -128,8 +122,6 @@ export async function run (argv: string[]): Promise<number> {
     ['1 volume + tail', r.oneVolumeMs.toFixed(2), r.oneVolumeRatio.toFixed(3)],
     ['4 volumes + tail', r.fourVolumesMs.toFixed(2), r.fourVolumesRatio.toFixed(3)]
   ]
-  const head = ['run', 'ms', 'x whole']
-  const w = head.map((h, c) => Math.max(h.length, ...rows.map(x => x[c].length)))
-  for (const line of [head, ...rows]) process.stdout.write(line.map((v, c) => (c === 0 ? v.padEnd(w[c]) : v.padStart(w[c]))).join('  ') + '\n')
+  process.stdout.write(renderTable(['run', 'ms', 'x whole'], rows, { numeric: c => c > 0 }) + '\n')
   return 0
 }

@@ -1,13 +1,11 @@
 // tessera bench mesh: end-to-end latency of a local mesh of N peers against one peer (loopback).
-import { parseArgs } from 'node:util'
 import { cpus } from 'node:os'
-import { resolveModel } from '../../models/zoo.js'
 import { ProfileCache } from '../../peer/capabilities/profile-cache.js'
 import { randomInput } from '../../peer/requester/input-file.js'
-import { loadGraphFile } from '../graph/load.js'
 import { plannerSpec } from '../planners/index.js'
-import { parseIntFlag, parseShape } from './args.js'
-import { LocalMesh, median, percentile } from './local-mesh.js'
+import { loadModel, parseIntFlag, parseShape } from './args.js'
+import { parseCommand } from './command.js'
+import { LOCAL_MESH_OPTIONS, LocalMesh, median, percentile } from './local-mesh.js'
 import { describePlan } from './mesh-lines.js'
 
 const HELP = `usage: tessera bench mesh [--model M] [--input-shape 1,3,H,W] [--peers N] [--requests R] [--planner P] [--json]
@@ -17,29 +15,21 @@ plan, times R inferences end to end from a requester (default 20), then stops al
 times the same inferences on that one peer. Default model resnet50 at 1,3,224,224, the default planner (search; docs/distredge.md says why).`
 
 export async function run (argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const command = parseCommand(argv, {
+    usage: HELP,
     options: {
-      model: { type: 'string', default: 'resnet50' },
-      'input-shape': { type: 'string' },
-      peers: { type: 'string' },
-      requests: { type: 'string' },
-      planner: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false }
+      ...LOCAL_MESH_OPTIONS,
+      json: { type: 'boolean', default: false }
     }
   })
-  if (values.help) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
+  if (typeof command === 'number') return command
+  const { values } = command
   const n = parseIntFlag(values.peers, '--peers', 4, 2, 16)
   const requests = parseIntFlag(values.requests, '--requests', 20, 1, 100_000)
   if (values.planner != null) plannerSpec(values.planner)
   const inputShape = parseShape(values['input-shape'])
-  const model = await resolveModel(values.model, inputShape != null ? { inputShape } : {})
-  const graph = loadGraphFile(model.path, { name: model.name, ...(inputShape != null ? { inputShape } : {}) })
-  await new ProfileCache().get(graph, model.path)
+  const { graph, path } = await loadModel(values.model, inputShape)
+  await new ProfileCache().get(graph, path)
   const mesh = new LocalMesh({ model: values.model, inputShape, planner: values.planner })
   try {
     await mesh.start(n)

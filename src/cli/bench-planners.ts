@@ -2,12 +2,14 @@
 import { readdirSync, statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { InvalidInputError } from '../errors.js'
 import { plannerNames, plannerSpec } from '../planners/index.js'
 import { runPlanner } from '../planners/evaluate.js'
 import { loadScenario } from '../sim/scenario.js'
+import { parseList } from './args.js'
+import { parseCommand } from './command.js'
 import { progressLine } from './progress.js'
+import { renderTable } from './table.js'
 
 /** The scenario suite carried in the repository (the paper's device, network and 16-device groups). */
 export const SUITE_DIR = fileURLToPath(new URL('../sim/suite', import.meta.url))
@@ -49,6 +51,13 @@ export function scenarioFiles (paths: readonly string[]): string[] {
   return files
 }
 
+/** The scenario files named by `--scenarios A B...` (B... arrive as positionals), or the suite's when none is named. */
+export function scenarioArguments (scenarios: readonly string[] | undefined, positionals: readonly string[]): string[] {
+  if (positionals.length > 0 && scenarios == null) throw new InvalidInputError(`unexpected argument "${positionals[0]}" (scenarios go after --scenarios)`)
+  const given = [...(scenarios ?? []), ...positionals]
+  return scenarioFiles(given.length > 0 ? given : [SUITE_DIR])
+}
+
 /** Geometric mean. */
 export function geomean (xs: number[]): number {
   return Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length)
@@ -77,40 +86,26 @@ export function formatTable (rows: BenchRow[], offloadMs: Map<string, number>, m
     return [p, speedups.length > 0 ? geomean(speedups).toFixed(2) : '-', geomean(mine.map((r) => r.latencyMs / r.lowerBoundMs)).toFixed(2),
       `${best.get(p) ?? 0}/${scenarios}`, (mine.reduce((s, r) => s + r.planningMs, 0) / 1000).toFixed(1)]
   })
-  const render = (head: string[], lines: string[][], textColumns: number): string => {
-    const numeric = (i: number): boolean => i >= textColumns
-    if (markdown) {
-      const sep = head.map((_, i) => numeric(i) ? '---:' : '---')
-      return [head, sep, ...lines].map((l) => `| ${l.join(' | ')} |`).join('\n')
-    }
-    const widths = head.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)))
-    const fmt = (l: string[]): string => l.map((c, i) => numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])).join('  ')
-    return [fmt(head), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(fmt)].join('\n')
-  }
+  const render = (head: string[], lines: string[][], textColumns: number): string =>
+    renderTable(head, lines, { numeric: (i) => i >= textColumns, markdown, rule: true })
   return `${render(header, body, 2)}\n\n${render(summaryHeader, summary, 1)}`
 }
 
 export async function run (argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const command = parseCommand(argv, {
+    usage: HELP,
+    positionals: 'any',
     options: {
       scenarios: { type: 'string', multiple: true },
       planners: { type: 'string' },
       json: { type: 'boolean', default: false },
-      md: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false }
+      md: { type: 'boolean', default: false }
     }
   })
-  if (values.help) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
-  // `--scenarios a.json b.json` leaves b.json as a positional: both name scenarios.
-  const given = [...(values.scenarios ?? []), ...positionals]
-  if (positionals.length > 0 && values.scenarios == null) throw new InvalidInputError(`unexpected argument "${positionals[0]}" (scenarios go after --scenarios)`)
-  const files = scenarioFiles(given.length > 0 ? given : [SUITE_DIR])
-  const names = values.planners != null ? values.planners.split(',').map((s) => s.trim()).filter((s) => s !== '') : plannerNames()
+  if (typeof command === 'number') return command
+  const { values, positionals } = command
+  const files = scenarioArguments(values.scenarios, positionals)
+  const names = values.planners != null ? parseList(values.planners) : plannerNames()
   if (names.length === 0) throw new InvalidInputError('--planners names no planner')
   const planners = names.map((n) => plannerSpec(n).create())
   const reference = names.includes('offload') ? undefined : plannerSpec('offload').create()

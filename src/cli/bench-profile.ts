@@ -1,13 +1,14 @@
 // tessera bench profile MODEL: does a measured profile of this machine predict real single-device runs?
 import { writeFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import { checkProfile } from '../sim/profile-check.js'
 import { measureProfile } from '../sim/profile-measure.js'
 import { measuredProfileToJson, readMeasuredProfile } from '../sim/profile-measured.js'
 import { InvalidInputError } from '../errors.js'
 import { loadModelArgument, parseIntFlag } from './args.js'
+import { parseCommand } from './command.js'
 import { parseClock } from './profile.js'
 import { bar, progressLine } from './progress.js'
+import { renderTable } from './table.js'
 
 const HELP = `usage: tessera bench profile MODEL [--profile FILE] [--threads T] [--clock wall|cpu] [--samples N] [--seed S]
                               [--input-shape 1,3,H,W] [--out FILE] [--json] [--md]
@@ -20,9 +21,9 @@ Runs are timed with the profile's clock (--clock for a new one: see tessera prof
 "measuredMs", "error" }], "medianAbsError", "maxAbsError", "within10" }.`
 
 export async function run (argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const command = parseCommand(argv, {
+    usage: HELP,
+    positionals: 1,
     options: {
       profile: { type: 'string' },
       threads: { type: 'string' },
@@ -32,18 +33,11 @@ export async function run (argv: string[]): Promise<number> {
       'input-shape': { type: 'string' },
       out: { type: 'string' },
       json: { type: 'boolean', default: false },
-      md: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false }
+      md: { type: 'boolean', default: false }
     }
   })
-  if (values.help) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
-  if (positionals.length !== 1) {
-    process.stderr.write(HELP + '\n')
-    return 2
-  }
+  if (typeof command === 'number') return command
+  const { values, positionals } = command
   const { graph } = await loadModelArgument(positionals[0], values['input-shape'])
   const samples = parseIntFlag(values.samples, '--samples', 12, 1, 10000)
   const seed = parseIntFlag(values.seed, '--seed', 1, 0, 0xffffffff)
@@ -72,14 +66,8 @@ export async function run (argv: string[]): Promise<number> {
       process.stdout.write(JSON.stringify({ model: graph.name, threads, rows, medianAbsError, maxAbsError, within10 }, null, 2) + '\n')
       return 0
     }
-    const head = ['volume', 'rows', 'predicted ms', 'measured ms', 'error']
     const body = rows.map((r) => [r.volume, `[${r.rows[0]}, ${r.rows[1]}) of ${r.height}`, r.predictedMs.toFixed(2), r.measuredMs.toFixed(2), `${(r.error * 100).toFixed(1)}%`])
-    if (values.md) {
-      process.stdout.write([head, head.map((_, i) => i >= 2 ? '---:' : '---'), ...body].map((l) => `| ${l.join(' | ')} |`).join('\n') + '\n')
-    } else {
-      const w = head.map((h, i) => Math.max(h.length, ...body.map((l) => l[i].length)))
-      process.stdout.write([head, ...body].map((l) => l.map((c, i) => i >= 2 ? c.padStart(w[i]) : c.padEnd(w[i])).join('  ')).join('\n') + '\n')
-    }
+    process.stdout.write(renderTable(['volume', 'rows', 'predicted ms', 'measured ms', 'error'], body, { numeric: (i) => i >= 2, markdown: values.md }) + '\n')
     process.stdout.write(`\n${graph.name} [${graph.inputShape.join(', ')}], ${threads} thread(s), ${profile.machine.clock} clock: ${within10}/${rows.length} runs within 10% of the prediction; ` +
       `median |error| ${(medianAbsError * 100).toFixed(1)}%, max ${(maxAbsError * 100).toFixed(1)}%` +
       `${values.profile == null ? ` (profiling took ${profiledS.toFixed(0)} s)` : ''}\n`)

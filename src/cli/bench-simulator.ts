@@ -1,10 +1,11 @@
 // tessera bench simulator: how fast the simulator judges plans (DistrEdge's agent asks it ~10^5 times).
-import { parseArgs } from 'node:util'
 import { randomPlan } from '../plan/random-plan.js'
 import { loadScenario } from '../sim/scenario.js'
 import { createSimulator } from '../sim/simulate.js'
 import { scenarioFiles, SUITE_DIR } from './bench-planners.js'
 import { parseIntFlag } from './args.js'
+import { parseCommand } from './command.js'
+import { renderTable } from './table.js'
 
 const HELP = `usage: tessera bench simulator [--scenarios DIR|FILE...] [--plans P] [--calls N] [--json]
 
@@ -26,21 +27,18 @@ function generator (seed: number): () => number {
 }
 
 export async function run (argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const command = parseCommand(argv, {
+    usage: HELP,
+    positionals: 'any',
     options: {
       scenarios: { type: 'string', multiple: true },
       plans: { type: 'string' },
       calls: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false }
+      json: { type: 'boolean', default: false }
     }
   })
-  if (values.help) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
+  if (typeof command === 'number') return command
+  const { values, positionals } = command
   const files = scenarioFiles([...(values.scenarios ?? []), ...positionals].length > 0 ? [...(values.scenarios ?? []), ...positionals] : [SUITE_DIR])
   const count = parseIntFlag(values.plans, '--plans', 200, 1, 1e6)
   const calls = parseIntFlag(values.calls, '--calls', 20000, 1, 1e9)
@@ -64,8 +62,7 @@ export async function run (argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify({ rows }, null, 2) + '\n')
     return 0
   }
-  const lines = [['scenario', 'devices', 'cold us/call', 'warm us/call'], ...rows.map((r) => [r.scenario, String(r.devices), r.coldUs.toFixed(0), r.warmUs.toFixed(1)])]
-  const w = lines[0].map((_, i) => Math.max(...lines.map((l) => l[i].length)))
-  process.stdout.write(lines.map((l) => l.map((c, i) => i === 0 ? c.padEnd(w[i]) : c.padStart(w[i])).join('  ')).join('\n') + '\n')
+  const lines = rows.map((r) => [r.scenario, String(r.devices), r.coldUs.toFixed(0), r.warmUs.toFixed(1)])
+  process.stdout.write(renderTable(['scenario', 'devices', 'cold us/call', 'warm us/call'], lines, { numeric: (i) => i > 0 }) + '\n')
   return 0
 }

@@ -1,6 +1,5 @@
 // tessera check MODEL: random valid plans run part by part on this machine, compared with the whole model.
 import { readFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import { uniformFloat32 } from 'pure-rand/distribution/uniformFloat32'
 import { xoroshiro128plus } from 'pure-rand/generator/xoroshiro128plus'
 import { executePlan, SessionPool } from '../engine/execute.js'
@@ -13,6 +12,8 @@ import type { Graph } from '../graph/types.js'
 import { randomPlan } from '../plan/random-plan.js'
 import type { PlanVolume } from '../plan/types.js'
 import { loadModelArgument, parseIntFlag } from './args.js'
+import { parseCommand } from './command.js'
+import { renderTable } from './table.js'
 
 const HELP = `usage: tessera check MODEL [--devices N] [--plans K] [--seed S] [--input-shape 1,3,H,W] [--threads T] [--json]
 
@@ -118,27 +119,20 @@ function describe (p: PlanCheck): string {
 }
 
 export async function run (argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const command = parseCommand(argv, {
+    usage: HELP,
+    positionals: 1,
     options: {
       devices: { type: 'string' },
       plans: { type: 'string' },
       seed: { type: 'string' },
       threads: { type: 'string' },
       'input-shape': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false }
+      json: { type: 'boolean', default: false }
     }
   })
-  if (values.help) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
-  if (positionals.length !== 1) {
-    process.stderr.write(HELP + '\n')
-    return 2
-  }
+  if (typeof command === 'number') return command
+  const { values, positionals } = command
   const devices = parseIntFlag(values.devices, '--devices', 4, 1, 64)
   const plans = parseIntFlag(values.plans, '--plans', 5, 1, 10000)
   const seed = parseIntFlag(values.seed, '--seed', 1, 0, 0xffffffff)
@@ -149,11 +143,8 @@ export async function run (argv: string[]): Promise<number> {
     process.stdout.write(JSON.stringify(report, null, 2) + '\n')
   } else {
     const rows = report.plans.map((p, i) => [String(i), String(p.volumes.length), p.maxAbsError.toExponential(2), p.maxRelError.toExponential(2), p.maxRelError <= REL_TOLERANCE ? 'ok' : 'FAIL', describe(p)])
-    const head = ['plan', 'volumes', 'max abs', 'max rel', '', 'cuts [rows per device]']
-    const widths = head.map((h, c) => Math.max(h.length, ...rows.map(r => r[c].length)))
-    const line = (r: string[]): string => r.map((v, c) => (c === r.length - 1 ? v : v.padEnd(widths[c]))).join('  ')
     process.stdout.write(`${report.model} [${graph.inputShape.join(',')}], ${devices} devices, seed ${seed}\n`)
-    process.stdout.write([line(head), ...rows.map(line)].join('\n') + '\n')
+    process.stdout.write(renderTable(['plan', 'volumes', 'max abs', 'max rel', '', 'cuts [rows per device]'], rows) + '\n')
     process.stdout.write(`${report.pass ? 'pass' : 'FAIL'}: max abs ${report.maxAbsError.toExponential(2)}, max rel ${report.maxRelError.toExponential(2)} (tolerance ${REL_TOLERANCE})\n`)
   }
   return report.pass ? 0 : 1

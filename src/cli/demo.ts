@@ -1,14 +1,12 @@
 // tessera demo (npm start): a local mesh of 4 peers on loopback (mDNS off: they find each other by
 // bootstrap addresses, so nothing is multicast), inferences through it, then the same through one peer.
 import { cpus } from 'node:os'
-import { parseArgs } from 'node:util'
-import { resolveModel } from '../../models/zoo.js'
 import { ProfileCache } from '../../peer/capabilities/profile-cache.js'
 import { randomInput } from '../../peer/requester/input-file.js'
-import { loadGraphFile } from '../graph/load.js'
 import { plannerSpec } from '../planners/index.js'
-import { parseIntFlag, parseShape } from './args.js'
-import { LocalMesh, median } from './local-mesh.js'
+import { loadModel, parseIntFlag, parseShape } from './args.js'
+import { parseCommand } from './command.js'
+import { LOCAL_MESH_OPTIONS, LocalMesh, median } from './local-mesh.js'
 import { describePlan } from './mesh-lines.js'
 import { bar, progressLine } from './progress.js'
 
@@ -20,21 +18,9 @@ the leader's plans, runs R inferences through the mesh (default 10), then stops 
 runs the same inferences through that one peer. Default: resnet50 at 1,3,224,224, the default planner (search; docs/distredge.md says why).`
 
 export async function run (argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      model: { type: 'string', default: 'resnet50' },
-      'input-shape': { type: 'string' },
-      peers: { type: 'string' },
-      requests: { type: 'string' },
-      planner: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false }
-    }
-  })
-  if (values.help) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
+  const command = parseCommand(argv, { usage: HELP, options: LOCAL_MESH_OPTIONS })
+  if (typeof command === 'number') return command
+  const { values } = command
   const n = parseIntFlag(values.peers, '--peers', 4, 1, 16)
   const requests = parseIntFlag(values.requests, '--requests', 10, 1, 10_000)
   if (values.planner != null) plannerSpec(values.planner)
@@ -44,11 +30,10 @@ export async function run (argv: string[]): Promise<number> {
   const clock = (): string => `[${((performance.now() - started) / 1000).toFixed(1).padStart(5)} s]`
 
   say(`Tessera demo: ${n} peers on 127.0.0.1 (no multicast: bootstrap addresses), model ${values.model}, planner ${values.planner ?? 'default'}`)
-  const model = await resolveModel(values.model, inputShape != null ? { inputShape } : {})
-  const graph = loadGraphFile(model.path, { name: model.name, ...(inputShape != null ? { inputShape } : {}) })
+  const { graph, path } = await loadModel(values.model, inputShape)
   // measured once here; the peers read this machine's profile from the cache
   const progress = progressLine(process.stderr, 2000)
-  const profiled = await new ProfileCache().get(graph, model.path, { onProgress: (p) => progress.update(`profiling ${graph.name} on this machine ${bar(p.done / p.total)} ${p.label}`) })
+  const profiled = await new ProfileCache().get(graph, path, { onProgress: (p) => progress.update(`profiling ${graph.name} on this machine ${bar(p.done / p.total)} ${p.label}`) })
   progress.done()
   say(`${clock()} profile of ${graph.name} on this machine: ${profiled.fresh ? 'measured' : 'read from the cache'}`)
 

@@ -1,6 +1,5 @@
 // tessera infer: join the mesh as a requester, run inferences through it, show the result and timings.
 import { readFile } from 'node:fs/promises'
-import { parseArgs } from 'node:util'
 import { resolveModel } from '../../models/zoo.js'
 import { InferClient } from '../../peer/requester/infer-client.js'
 import { newRequestId } from '../../peer/requester/coordinator.js'
@@ -8,7 +7,8 @@ import { readInput } from '../../peer/requester/input-file.js'
 import { createSession } from '../engine/runtime.js'
 import { InvalidInputError } from '../errors.js'
 import { loadGraph } from '../graph/load.js'
-import { parseIntFlag, parseShape } from './args.js'
+import { parseIntFlag, parseList, parseShape } from './args.js'
+import { parseCommand } from './command.js'
 import type { InferResult, NamedTensor } from '../../protocols/infer/codec.js'
 
 const HELP = `usage: tessera infer --model M [--input FILE.png|FILE.jpg|FILE.npy|random] [--repeat N] [--verify] [--json]
@@ -50,8 +50,8 @@ function describeOutput (o: NamedTensor): string {
 }
 
 export async function run (argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const command = parseCommand(argv, {
+    usage: HELP,
     options: {
       model: { type: 'string' },
       input: { type: 'string', default: 'random' },
@@ -63,14 +63,11 @@ export async function run (argv: string[]): Promise<number> {
       listen: { type: 'string', multiple: true },
       timeout: { type: 'string' },
       'input-shape': { type: 'string' },
-      seed: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false }
+      seed: { type: 'string' }
     }
   })
-  if (values.help) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
+  if (typeof command === 'number') return command
+  const { values } = command
   if (values.model == null) throw new InvalidInputError('--model is required (a built-in model name or an .onnx path)')
   const repeat = parseIntFlag(values.repeat, '--repeat', 1, 1, 100_000)
   const timeoutMs = parseIntFlag(values.timeout, '--timeout', 60, 1, 86_400) * 1000
@@ -82,7 +79,7 @@ export async function run (argv: string[]): Promise<number> {
   const input = await readInput(values.input, graph.inputShape, seed)
   const client = await InferClient.create({
     mdns: !values['no-mdns'],
-    bootstrap: (values.bootstrap ?? []).flatMap(b => b.split(',')).map(b => b.trim()).filter(b => b !== ''),
+    bootstrap: parseList(values.bootstrap),
     ...(values.listen != null ? { listen: values.listen } : {})
   })
   const latencyMs: number[] = []

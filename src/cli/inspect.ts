@@ -1,8 +1,8 @@
 // tessera inspect MODEL: nodes, shapes, FLOPs, the spatial prefix and the valid cut points.
-import { parseArgs } from 'node:util'
 import { cutPoints, cutPosition, spatialPrefixEnd } from '../graph/cuts.js'
 import { graphWork, parameterCount } from '../graph/cost.js'
 import { loadModelArgument } from './args.js'
+import { parseCommand } from './command.js'
 
 const HELP = `usage: tessera inspect MODEL [--input-shape 1,3,H,W] [--json]
 
@@ -11,23 +11,16 @@ Prints every node with its output shape and FLOPs, the spatial prefix (the part 
 split by rows), and the valid cut points between layer-volumes.`
 
 export async function run (argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const command = parseCommand(argv, {
+    usage: HELP,
+    positionals: 1,
     options: {
       'input-shape': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false }
+      json: { type: 'boolean', default: false }
     }
   })
-  if (values.help) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
-  if (positionals.length !== 1) {
-    process.stderr.write(HELP + '\n')
-    return 2
-  }
+  if (typeof command === 'number') return command
+  const { values, positionals } = command
   const { graph } = await loadModelArgument(positionals[0], values['input-shape'])
   const work = graphWork(graph)
   const cuts = cutPoints(graph)

@@ -11,6 +11,7 @@ import { defaultPlannerName } from '../planners/index.js'
 import type { InferResult } from '../../protocols/infer/codec.js'
 import type { Graph } from '../graph/types.js'
 import type { ChildProcess } from 'node:child_process'
+import type { CommandOptions } from './command.js'
 
 const BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url))
 
@@ -22,6 +23,15 @@ export interface LocalPeer {
 }
 
 const log = logger('demo')
+
+/** The flags of `tessera demo` and `tessera bench mesh`: the model and its input shape, the peers, the requests, the planner. */
+export const LOCAL_MESH_OPTIONS = {
+  model: { type: 'string', default: 'resnet50' },
+  'input-shape': { type: 'string' },
+  peers: { type: 'string' },
+  requests: { type: 'string' },
+  planner: { type: 'string' }
+} as const satisfies CommandOptions
 
 export interface LocalMeshInit {
   model: string

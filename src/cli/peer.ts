@@ -1,8 +1,8 @@
 // tessera peer: a headless mesh peer. Prints its discoveries, elections and plans; stops on SIGINT/SIGTERM.
-import { parseArgs } from 'node:util'
 import { TesseraPeer } from '../../peer/index.js'
 import { plannerSpec } from '../planners/index.js'
-import { parseIntFlag, parseShape } from './args.js'
+import { parseIntFlag, parseList, parseShape } from './args.js'
+import { parseCommand } from './command.js'
 import { showPeerEvents } from './mesh-lines.js'
 import { bar, progressLine } from './progress.js'
 
@@ -27,8 +27,8 @@ of the leader's plans and serves inference requests (tessera infer). Runs until 
   --json             print events as JSON lines instead of text`
 
 export async function run (argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const command = parseCommand(argv, {
+    usage: HELP,
     options: {
       model: { type: 'string', multiple: true },
       planner: { type: 'string' },
@@ -40,18 +40,15 @@ export async function run (argv: string[]): Promise<number> {
       'input-shape': { type: 'string' },
       threads: { type: 'string' },
       'profile-repeats': { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false }
+      json: { type: 'boolean', default: false }
     }
   })
-  if (values.help) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
+  if (typeof command === 'number') return command
+  const { values } = command
   const planner = values.planner
   if (planner != null) plannerSpec(planner)
   const quickFlag = values['quick-planners']
-  const quickPlanners = quickFlag == null ? undefined : quickFlag === 'none' ? [] : quickFlag.split(',').map(p => p.trim()).filter(p => p !== '')
+  const quickPlanners = quickFlag == null ? undefined : quickFlag === 'none' ? [] : parseList(quickFlag)
   for (const p of quickPlanners ?? []) plannerSpec(p)
   const json = values.json
   const out = (line: string): void => { process.stdout.write(line + '\n') }
@@ -63,7 +60,7 @@ export async function run (argv: string[]): Promise<number> {
     profileRepeats: parseIntFlag(values['profile-repeats'], '--profile-repeats', 3, 1, 100),
     listen: values.listen,
     mdns: !values['no-mdns'],
-    bootstrap: (values.bootstrap ?? []).flatMap(b => b.split(',')).map(b => b.trim()).filter(b => b !== ''),
+    bootstrap: parseList(values.bootstrap),
     planning: { planner, ...(quickPlanners != null ? { quickPlanners } : {}) }
   })
   const addrs = peer.node.getMultiaddrs().map(String)

@@ -1,10 +1,10 @@
 // tessera profile MODEL: measure this machine's compute profile of a model; write the table the simulator reads.
 import { writeFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import { measureProfile, type Clock } from '../sim/profile-measure.js'
 import { InvalidInputError } from '../errors.js'
 import { measuredProfileToJson } from '../sim/profile-measured.js'
 import { loadModelArgument, parseIntFlag } from './args.js'
+import { parseCommand } from './command.js'
 import { bar, progressLine } from './progress.js'
 
 const HELP = `usage: tessera profile MODEL [--threads T] [--clock wall|cpu] [--input-shape 1,3,H,W] [--repeats R]
@@ -26,27 +26,20 @@ export function parseClock (value: string | undefined): Clock {
 }
 
 export async function run (argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const command = parseCommand(argv, {
+    usage: HELP,
+    positionals: 1,
     options: {
       threads: { type: 'string' },
       clock: { type: 'string' },
       'input-shape': { type: 'string' },
       repeats: { type: 'string' },
       out: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false }
+      json: { type: 'boolean', default: false }
     }
   })
-  if (values.help) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
-  if (positionals.length !== 1) {
-    process.stderr.write(HELP + '\n')
-    return 2
-  }
+  if (typeof command === 'number') return command
+  const { values, positionals } = command
   const threads = parseIntFlag(values.threads, '--threads', 1, 1, 256)
   const repeats = parseIntFlag(values.repeats, '--repeats', 5, 1, 1000)
   const clock = parseClock(values.clock)

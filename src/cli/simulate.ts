@@ -1,12 +1,12 @@
 // tessera simulate: the schedule of a plan on a scenario: latency and a per-device timeline, optionally drawn.
 import { writeFileSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import { readPlanFile } from '../plan/schema.js'
 import { validatePlan } from '../plan/validate.js'
 import { ganttSvg } from '../sim/gantt.js'
 import { loadScenario } from '../sim/scenario.js'
 import { createSimulator } from '../sim/simulate.js'
 import type { SimResult, TimelineInterval } from '../sim/types.js'
+import { parseCommand } from './command.js'
 
 const HELP = `usage: tessera simulate --scenario FILE --plan FILE [--json] [--gantt FILE.svg]
 
@@ -37,25 +37,19 @@ export function describeSchedule (r: SimResult): string {
 }
 
 export async function run (argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const command = parseCommand(argv, {
+    usage: HELP,
+    positionals: 0,
+    required: ['scenario', 'plan'],
     options: {
       scenario: { type: 'string' },
       plan: { type: 'string' },
       json: { type: 'boolean', default: false },
-      gantt: { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false }
+      gantt: { type: 'string' }
     }
   })
-  if (values.help) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
-  if (values.scenario == null || values.plan == null || positionals.length > 0) {
-    process.stderr.write(HELP + '\n')
-    return 2
-  }
+  if (typeof command === 'number') return command
+  const { values } = command
   const scenario = await loadScenario(values.scenario)
   const plan = readPlanFile(values.plan)
   validatePlan(scenario.graph, plan, { devices: scenario.devices.map((d) => d.id) })

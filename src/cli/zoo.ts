@@ -1,11 +1,12 @@
 // tessera zoo: list the built-in models, or build them (seeded random weights) into the model cache.
 import { existsSync, statSync } from 'node:fs'
-import { parseArgs } from 'node:util'
 import { BUILTIN_MODELS, BUILTIN_MODEL_NAMES, isBuiltinModel } from '../../models/index.js'
 import { MAX_SEED } from '../../models/onnx-builder.js'
 import { DEFAULT_SEED, builtinModelPath, cacheDir, ensureBuiltinModel } from '../../models/zoo.js'
 import { InvalidInputError } from '../errors.js'
 import { parseIntFlag, parseShape } from './args.js'
+import { parseCommand } from './command.js'
+import { renderTable } from './table.js'
 
 const HELP = `usage: tessera zoo [--list] [--seed S] [--input-shape 1,3,H,W] [NAME...]
 
@@ -17,26 +18,18 @@ paths. A model already in the cache is not built again.
   --seed S            weight seed, 0..${MAX_SEED} (default ${DEFAULT_SEED}); the same seed gives the same bytes
   --input-shape SHAPE input shape N,3,H,W (default: each model's published size)`
 
-function table (rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map(r => r[i].length)))
-  return rows.map(r => r.map((cell, i) => i === r.length - 1 ? cell : cell.padEnd(widths[i])).join('  ')).join('\n')
-}
-
 export async function run (argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const command = parseCommand(argv, {
+    usage: HELP,
+    positionals: 'any',
     options: {
       list: { type: 'boolean', default: false },
       seed: { type: 'string' },
-      'input-shape': { type: 'string' },
-      help: { type: 'boolean', short: 'h', default: false }
+      'input-shape': { type: 'string' }
     }
   })
-  if (values.help) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
+  if (typeof command === 'number') return command
+  const { values, positionals } = command
   const unknown = positionals.filter(name => !isBuiltinModel(name))
   if (unknown.length > 0) {
     throw new InvalidInputError(`unknown model ${unknown.map(n => `"${n}"`).join(', ')} (built-in models: ${BUILTIN_MODEL_NAMES.join(', ')})`)
@@ -48,13 +41,13 @@ export async function run (argv: string[]): Promise<number> {
   const shapes = new Map(names.map(name => [name, BUILTIN_MODELS[name].inputShape(inputShape)]))
 
   if (values.list) {
-    const rows = [['name', 'input shape', 'parameters', 'description']]
+    const rows: string[][] = []
     for (const name of names) {
       const model = BUILTIN_MODELS[name]
       const shape = shapes.get(name) as number[]
       rows.push([name, shape.join('x'), model.parameterCount({ inputShape: shape }).toLocaleString('en-US'), model.description])
     }
-    process.stdout.write(table(rows) + '\n')
+    process.stdout.write(renderTable(['name', 'input shape', 'parameters', 'description'], rows) + '\n')
     return 0
   }
 
