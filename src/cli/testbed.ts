@@ -1,6 +1,5 @@
 // tessera testbed: emulate a scenario's devices and links on this machine (namespaces, tc, cgroups),
 // run real peers in them, and measure each planner's plan against the simulator's prediction.
-import { parseArgs } from 'node:util'
 import { fileURLToPath } from 'node:url'
 import { checkTestbedHost } from '../../peer/testbed/preflight.js'
 import { isClean, removeLeftovers } from '../../peer/testbed/leftovers.js'
@@ -8,9 +7,11 @@ import { runTestbed } from '../../peer/testbed/testbed-run.js'
 import { DEFAULT_CFS_PERIOD_US } from '../../peer/testbed/cpu-cgroup.js'
 import { InvalidInputError } from '../errors.js'
 import { plannerSpec } from '../planners/index.js'
-import { parseIntFlag } from './args.js'
+import { parseIntFlag, parseList } from './args.js'
 import { scenarioFiles } from './bench-planners.js'
+import { parseCommand } from './command.js'
 import { progressLine } from './progress.js'
+import { renderTable } from './table.js'
 import type { TestbedRow } from '../../peer/testbed/testbed-run.js'
 
 /** The testbed scenarios carried in the repository (scaled to a 2-core machine). */
@@ -65,14 +66,7 @@ export function formatTestbedTable (rows: readonly TestbedRow[], markdown: boole
     `${(r.predictionError * 100).toFixed(1)}%`, r.nominalMs.toFixed(1), r.clientMedianMs.toFixed(1),
     r.devices.join(' ')
   ])
-  const numeric = (i: number): boolean => i >= 2 && i < head.length - 1
-  if (markdown) {
-    const sep = head.map((_, i) => numeric(i) ? '---:' : '---')
-    return [head, sep, ...body].map(l => `| ${l.join(' | ')} |`).join('\n')
-  }
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map(l => l[i].length)))
-  const fmt = (l: string[]): string => l.map((c, i) => numeric(i) ? c.padStart(widths[i]) : c.padEnd(widths[i])).join('  ').trimEnd()
-  return [fmt(head), widths.map(w => '-'.repeat(w)).join('  '), ...body.map(fmt)].join('\n')
+  return renderTable(head, body, { numeric: i => i >= 2 && i < head.length - 1, markdown, rule: true })
 }
 
 async function cleanup (): Promise<number> {
@@ -85,8 +79,8 @@ async function cleanup (): Promise<number> {
 }
 
 export async function run (argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const command = parseCommand(argv, {
+    usage: HELP,
     options: {
       scenario: { type: 'string', multiple: true },
       planners: { type: 'string' },
@@ -100,16 +94,13 @@ export async function run (argv: string[]): Promise<number> {
       'profile-repeats': { type: 'string' },
       json: { type: 'boolean', default: false },
       md: { type: 'boolean', default: false },
-      cleanup: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false }
+      cleanup: { type: 'boolean', default: false }
     }
   })
-  if (values.help) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
+  if (typeof command === 'number') return command
+  const { values } = command
   if (values.cleanup) return await cleanup()
-  const planners = values.planners != null ? values.planners.split(',').map(s => s.trim()).filter(s => s !== '') : DEFAULT_TESTBED_PLANNERS
+  const planners = values.planners != null ? parseList(values.planners) : DEFAULT_TESTBED_PLANNERS
   if (planners.length === 0) throw new InvalidInputError('--planners names no planner')
   for (const p of planners) plannerSpec(p)
   const requests = parseIntFlag(values.requests, '--requests', 10, 1, 10_000)
