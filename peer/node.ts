@@ -1,6 +1,5 @@
 // The libp2p node a peer runs on: TCP, noise, yamux, identify, ping, gossipsub, and mDNS discovery
 // when asked for. Discovered and bootstrap peers are dialled (libp2p 3 does not dial on its own).
-import { noise } from '@chainsafe/libp2p-noise'
 import { yamux } from '@chainsafe/libp2p-yamux'
 import { gossipsub } from '@libp2p/gossipsub'
 import { identify } from '@libp2p/identify'
@@ -11,6 +10,7 @@ import { multiaddr } from '@multiformats/multiaddr'
 import { createLibp2p } from 'libp2p'
 import { InvalidInputError } from '../src/errors.js'
 import { logger } from '../src/logger.js'
+import { coalescedNoise } from './coalesced-noise.js'
 import type { GossipSub } from '@libp2p/gossipsub'
 import type { Identify } from '@libp2p/identify'
 import type { Libp2p, PrivateKey } from '@libp2p/interface'
@@ -36,6 +36,15 @@ export interface MeshNodeInit {
   privateKey?: PrivateKey
 }
 
+/**
+ * TCP socket options (passed through to net.connect and net.createServer). With Node's default 16 KiB
+ * write high-water mark every write of a batch reports the socket full, so noise encrypts the next
+ * batch only after the kernel took the last one, while the receiver waits for it; 4 MiB lets the
+ * sender encrypt ahead (at most that much waits in the socket per connection). noDelay is the
+ * transport's own default.
+ */
+const SOCKET_OPTIONS = { noDelay: true, highWaterMark: 4 * 1024 * 1024 }
+
 /** Parses multiaddr flags, naming the bad one. */
 export function parseMultiaddrs (values: string[], flag: string): Multiaddr[] {
   return values.map((v) => {
@@ -54,8 +63,9 @@ export async function createMeshNode (init: MeshNodeInit = {}): Promise<MeshNode
   const node = await createLibp2p({
     ...(init.privateKey != null ? { privateKey: init.privateKey } : {}),
     addresses: { listen },
-    transports: [tcp()],
-    connectionEncrypters: [noise()],
+    transports: [tcp({ dialOpts: SOCKET_OPTIONS, listenOpts: SOCKET_OPTIONS })],
+    // noise as it is, its encrypted messages written to the socket in one write per batch
+    connectionEncrypters: [coalescedNoise()],
     // a tensor slice is megabytes sent on a fresh stream: starting at yamux's 256 KiB window it would
     // wait several round trips for the window to grow; the reader pauses a stream it cannot keep up with
     streamMuxers: [yamux({ streamOptions: { initialStreamWindowSize: 4 * 1024 * 1024, maxStreamWindowSize: 16 * 1024 * 1024, maxReadBufferLength: 32 * 1024 * 1024 } })],

@@ -15,7 +15,7 @@ import type { AbortOptions, Stream } from '@libp2p/interface'
 const log = logger('tensor')
 
 export interface TensorRouterInit extends TensorLimits {
-  /** Bytes buffered per inbound stream before it is paused (default 1 MiB). */
+  /** Bytes buffered per inbound stream before it is paused (default 4 MiB). */
   highWaterMark?: number
   /** Inbound tensor streams allowed at once per connection (default 256). */
   maxInboundStreams?: number

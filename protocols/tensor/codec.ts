@@ -2,7 +2,7 @@
 // The header is checked (sizes, shape against byte length, names) before the payload is allocated.
 import { MalformedMessageError, MessageTooLargeError } from '../../src/errors.js'
 import { checkNumber, checkPeerId, checkShape, checkString, decodeWith, MAX_DIM } from '../fields.js'
-import { writeAll, writeLengthPrefixed } from '../framing/stream-writer.js'
+import { lengthPrefixed, writeHeadAndBody } from '../framing/stream-writer.js'
 import { DEFAULT_MAX_TENSOR_BYTES, FLOAT32_BYTES, MAX_HEADER_BYTES, MAX_REQUEST_ID_LENGTH, TENSOR_PROTOCOL } from './constants.js'
 import { DType, FrameKind, TensorHeader } from './tensor.js'
 import type { StreamReader } from '../framing/stream-reader.js'
@@ -135,12 +135,14 @@ export function decodeTensorHeader (data: Uint8Array | Uint8ArrayList, limits: T
   return { ...common, rows: [h.rowStart, h.rowEnd], cols: [h.colStart, h.colEnd], shape: [...h.shape], byteLength: h.byteLength }
 }
 
-/** Writes one frame: header, then payload in bounded chunks (waits for drain when the reader is slow). */
+/**
+ * Writes one frame: header, then payload in bounded chunks (waits for drain when the reader is slow).
+ * The header rides in the same send as the payload's first chunk: a send of its own would cost a
+ * yamux frame, a noise message and a window update from the receiver.
+ */
 export async function writeTensorFrame (stream: Stream, frame: TensorFrame, options?: AbortOptions): Promise<void> {
-  await writeLengthPrefixed(stream, encodeTensorHeader(frame), options)
-  if (frame.data.byteLength > 0) {
-    await writeAll(stream, new Uint8Array(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength), options)
-  }
+  const payload = new Uint8Array(frame.data.buffer, frame.data.byteOffset, frame.data.byteLength)
+  await writeHeadAndBody(stream, lengthPrefixed(encodeTensorHeader(frame)), payload, options)
 }
 
 /** Reads the next frame, or null at the end of the stream. The payload is allocated only after its header checks out. */

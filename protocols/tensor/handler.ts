@@ -12,14 +12,20 @@ export interface TensorSink {
   deliver (frame: TensorFrame, from: string, options?: AbortOptions): Promise<void>
 }
 
+/**
+ * Bytes buffered on a tensor stream before it is paused. Above the writer's 1 MiB chunk, so that
+ * a whole data frame fits without pausing (a pause per frame would hold back window updates).
+ */
+export const TENSOR_HIGH_WATER_MARK = 4 * 1024 * 1024
+
 export interface TensorHandlerInit extends TensorLimits {
-  /** Bytes buffered before the stream is paused (default 1 MiB). */
+  /** Bytes buffered before the stream is paused (default TENSOR_HIGH_WATER_MARK, 4 MiB). */
   highWaterMark?: number
 }
 
 /** Serves one inbound tensor stream; never throws (a bad frame is logged and the stream aborted). */
 export async function handleTensorStream (stream: Stream, from: string, sink: TensorSink, init: TensorHandlerInit, log: Logger, options?: AbortOptions): Promise<number> {
-  const reader = new StreamReader(stream, { protocol: TENSOR_PROTOCOL, highWaterMark: init.highWaterMark })
+  const reader = new StreamReader(stream, { protocol: TENSOR_PROTOCOL, highWaterMark: init.highWaterMark ?? TENSOR_HIGH_WATER_MARK })
   let frames = 0
   try {
     while (true) {

@@ -60,6 +60,26 @@ describe('tensor streaming', () => {
     for (let i = 0; i < 3; i++) assert.deepEqual(got[i].data, sent[i].data)
   })
 
+  it('delivers frames larger than a write chunk, and frames without payload, intact', async () => {
+    const got: TensorFrame[] = []
+    await b.handle(TENSOR_PROTOCOL, async (stream, conn) => {
+      await handleTensorStream(stream, conn.remotePeer.toString(), { deliver: async (f) => { got.push(f) } }, {}, log)
+    }, { force: true })
+    const stream = await a.dialProtocol(b.peerId, TENSOR_PROTOCOL)
+    // 2.5 write chunks and a bit: the header travels with the first chunk, the rest in chunks of its own
+    const big = frame(4, (WRITE_CHUNK * 5) / 8 + 16)
+    const error: TensorFrame = { ...frame(5, 16), kind: 'error', rows: [0, 0], cols: [0, 0], shape: [], data: new Float32Array(0), error: 'part 0 failed', errorDevice: 'd0' }
+    for (const f of [big, error, frame(6, 16)]) await writeTensorFrame(stream, f)
+    await stream.close()
+    while (got.length < 3) await new Promise(resolve => setTimeout(resolve, 20))
+    assert.deepEqual(got.map(f => f.requestId), ['r4', 'r5', 'r6'])
+    assert.deepEqual(got[0].data, big.data)
+    assert.equal(got[1].kind, 'error')
+    assert.equal(got[1].error, 'part 0 failed')
+    assert.equal(got[1].data.length, 0)
+    assert.equal(got[2].data.length, 16)
+  })
+
   it('a slow consumer holds the sender back: its queued bytes stay bounded', async () => {
     let release!: () => void
     const stalled = new Promise<void>(resolve => { release = resolve })
