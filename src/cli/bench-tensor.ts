@@ -36,10 +36,18 @@ function frameOf (bytes: number, requester: string): TensorFrame {
 async function receiver (): Promise<number> {
   const node = await createMeshNode({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
   const log = logger('bench')
+  // each stream or socket reports the CPU time this process spent while it was read
+  const report = (since: NodeJS.CpuUsage): void => {
+    const used = process.cpuUsage(since)
+    process.stdout.write(JSON.stringify({ cpuMs: (used.user + used.system) / 1000 }) + '\n')
+  }
   await node.handle(TENSOR_PROTOCOL, async (stream, conn) => {
+    const since = process.cpuUsage()
     await handleTensorStream(stream, conn.remotePeer.toString(), { deliver: async () => {} }, {}, log)
+    report(since)
   }, { maxInboundStreams: 64 })
   const server = createServer((socket: Socket) => {
+    const since = process.cpuUsage()
     // the same reading work as the libp2p side: length-prefixed header decoded and checked, payload copied out
     let pending: Buffer = Buffer.alloc(0)
     let payload: Float32Array | undefined
@@ -72,7 +80,10 @@ async function receiver (): Promise<number> {
         if (header.byteLength === 0) payload = undefined
       }
     })
-    socket.on('end', () => { socket.end() })
+    socket.on('end', () => {
+      report(since)
+      socket.end()
+    })
   })
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
   const port = (server.address() as { port: number }).port
@@ -83,7 +94,14 @@ async function receiver (): Promise<number> {
   return 0
 }
 
-async function overTcp (port: number, frame: TensorFrame, count: number): Promise<number> {
+/** Wall and CPU time of one transfer: this process's, and the receiver's as it reported. */
+interface Timing {
+  ms: number
+  sendCpuMs: number
+  receiveCpuMs: number
+}
+
+async function overTcp (port: number, frame: TensorFrame, count: number, received: () => Promise<number>): Promise<Timing> {
   const header = encodeTensorHeader(frame)
   const prefix = encodeLength(header.byteLength)
   const payload = new Uint8Array(frame.data.buffer)
@@ -91,6 +109,7 @@ async function overTcp (port: number, frame: TensorFrame, count: number): Promis
   await new Promise<void>((resolve, reject) => { socket.once('connect', resolve); socket.once('error', reject) })
   socket.setNoDelay(true)
   const t0 = performance.now()
+  const cpu0 = process.cpuUsage()
   const write = async (b: Uint8Array): Promise<void> => { if (!socket.write(b)) await new Promise(resolve => socket.once('drain', resolve)) }
   for (let i = 0; i < count; i++) {
     await write(prefix)
@@ -99,7 +118,9 @@ async function overTcp (port: number, frame: TensorFrame, count: number): Promis
   }
   socket.end()
   await new Promise(resolve => socket.once('close', resolve))
-  return performance.now() - t0
+  const ms = performance.now() - t0
+  const cpu = process.cpuUsage(cpu0)
+  return { ms, sendCpuMs: (cpu.user + cpu.system) / 1000, receiveCpuMs: await received() }
 }
 
 export async function run (argv: string[]): Promise<number> {
@@ -125,43 +146,58 @@ export async function run (argv: string[]): Promise<number> {
   const warmup = parseIntFlag(values.warmup, '--warmup', 64, 0, 100_000)
   const sizes = (values.frames ?? '65536,1048576,16777216').split(',').map(s => parseIntFlag(s.trim(), '--frames', 0, 64, 512 * 1024 * 1024))
   const child = spawn(process.execPath, [...process.execArgv, BIN, 'bench', 'tensor', '--receiver'], { stdio: ['pipe', 'pipe', 'inherit'] })
-  const addrs = await new Promise<{ libp2p: string, tcpPort: number }>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', line => resolve(JSON.parse(line)))
-    child.once('exit', code => reject(new Error(`the receiving process exited (${String(code)})`)))
+  // the receiver's lines: its addresses first, then one CPU report per transfer
+  const lines: string[] = []
+  let waiting: { resolve: (line: string) => void, reject: (err: Error) => void } | undefined
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (waiting != null) waiting.resolve(line)
+    else lines.push(line)
+    waiting = undefined
   })
+  child.once('exit', (code) => { waiting?.reject(new Error(`the receiving process exited (${String(code)})`)) })
+  const nextLine = async (): Promise<string> => lines.shift() ?? await new Promise<string>((resolve, reject) => { waiting = { resolve, reject } })
+  const received = async (): Promise<number> => (JSON.parse(await nextLine()) as { cpuMs: number }).cpuMs
+  const addrs = JSON.parse(await nextLine()) as { libp2p: string, tcpPort: number }
   const node = await createMeshNode({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
-  const rows: Array<{ frameBytes: number, rawMBps: number, libp2pMBps: number, ratio: number }> = []
+  const rows: Array<{ frameBytes: number, rawMBps: number, libp2pMBps: number, ratio: number, cpuMsPerMB: { raw: { send: number, receive: number }, libp2p: { send: number, receive: number } } }> = []
   try {
     const target = multiaddr(addrs.libp2p)
     await node.dial(target)
-    const overLibp2p = async (frame: TensorFrame, count: number): Promise<number> => {
+    const overLibp2p = async (frame: TensorFrame, count: number): Promise<Timing> => {
       const stream = await node.dialProtocol(target, TENSOR_PROTOCOL)
       const closed = new Promise<void>(resolve => stream.addEventListener('close', () => resolve()))
       const t0 = performance.now()
+      const cpu0 = process.cpuUsage()
       for (let i = 0; i < count; i++) await writeTensorFrame(stream, frame)
       await stream.close()
       await closed
-      return performance.now() - t0
+      const ms = performance.now() - t0
+      const cpu = process.cpuUsage(cpu0)
+      return { ms, sendCpuMs: (cpu.user + cpu.system) / 1000, receiveCpuMs: await received() }
     }
     if (warmup > 0) {
       const frame = frameOf(1024 * 1024, node.peerId.toString())
       const count = Math.max(1, Math.round(warmup * 1e6 / frame.data.byteLength))
-      await overTcp(addrs.tcpPort, frame, count)
+      await overTcp(addrs.tcpPort, frame, count, received)
       await overLibp2p(frame, count)
     }
     for (const size of sizes) {
       const frame = frameOf(size, node.peerId.toString())
       const count = Math.max(1, Math.round(megabytes * 1e6 / frame.data.byteLength))
       const bytes = count * frame.data.byteLength
-      let raw = Infinity
-      let p2p = Infinity
+      // per kind: the fastest run's wall time, and the least CPU per side over the runs
+      const best = (a: Timing | undefined, b: Timing): Timing => a == null ? b : { ms: Math.min(a.ms, b.ms), sendCpuMs: Math.min(a.sendCpuMs, b.sendCpuMs), receiveCpuMs: Math.min(a.receiveCpuMs, b.receiveCpuMs) }
+      let raw: Timing | undefined
+      let p2p: Timing | undefined
       for (let k = 0; k < repeat; k++) {
-        raw = Math.min(raw, await overTcp(addrs.tcpPort, frame, count))
-        p2p = Math.min(p2p, await overLibp2p(frame, count))
+        raw = best(raw, await overTcp(addrs.tcpPort, frame, count, received))
+        p2p = best(p2p, await overLibp2p(frame, count))
       }
-      const rawMBps = bytes / 1e6 / (raw / 1000)
-      const libp2pMBps = bytes / 1e6 / (p2p / 1000)
-      rows.push({ frameBytes: frame.data.byteLength, rawMBps, libp2pMBps, ratio: libp2pMBps / rawMBps })
+      const mb = bytes / 1e6
+      const rawMBps = mb / (raw!.ms / 1000)
+      const libp2pMBps = mb / (p2p!.ms / 1000)
+      const perMB = (t: Timing): { send: number, receive: number } => ({ send: t.sendCpuMs / mb, receive: t.receiveCpuMs / mb })
+      rows.push({ frameBytes: frame.data.byteLength, rawMBps, libp2pMBps, ratio: libp2pMBps / rawMBps, cpuMsPerMB: { raw: perMB(raw!), libp2p: perMB(p2p!) } })
     }
   } finally {
     await node.stop()
@@ -170,8 +206,9 @@ export async function run (argv: string[]): Promise<number> {
   if (values.json) {
     process.stdout.write(JSON.stringify({ megabytes, repeat, warmup, rows }) + '\n')
   } else {
-    process.stdout.write(`${megabytes} MB per run, best of ${repeat} after ${warmup} MB of warm-up, two processes on 127.0.0.1\n\n| frame | raw TCP (MB/s) | /tessera/tensor/1.0.0 (MB/s) | ratio |\n|---|---|---|---|\n`)
-    for (const r of rows) process.stdout.write(`| ${(r.frameBytes / 1024).toFixed(0)} KiB | ${r.rawMBps.toFixed(0)} | ${r.libp2pMBps.toFixed(0)} | ${r.ratio.toFixed(2)} |\n`)
+    process.stdout.write(`${megabytes} MB per run, best of ${repeat} after ${warmup} MB of warm-up, two processes on 127.0.0.1; CPU ms per MB: sender / receiver, least over the runs\n\n| frame | raw TCP (MB/s) | /tessera/tensor/1.0.0 (MB/s) | ratio | raw TCP CPU (ms/MB) | tensor CPU (ms/MB) |\n|---|---|---|---|---|---|\n`)
+    const cpu = (c: { send: number, receive: number }): string => `${c.send.toFixed(2)} / ${c.receive.toFixed(2)}`
+    for (const r of rows) process.stdout.write(`| ${(r.frameBytes / 1024).toFixed(0)} KiB | ${r.rawMBps.toFixed(0)} | ${r.libp2pMBps.toFixed(0)} | ${r.ratio.toFixed(2)} | ${cpu(r.cpuMsPerMB.raw)} | ${cpu(r.cpuMsPerMB.libp2p)} |\n`)
   }
   return 0
 }
