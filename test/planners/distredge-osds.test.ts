@@ -2,7 +2,7 @@ import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { actionToBoundaries, boundariesToAction } from '../../src/planners/distredge/action-mapping.js'
 import { ReplayBuffer } from '../../src/planners/distredge/replay-buffer.js'
-import { DEFAULT_CONFIG, defaultNoiseVariance, explorationProbability, trainOsds, type OsdsConfig } from '../../src/planners/distredge/osds.js'
+import { DEFAULT_CONFIG, defaultNoiseVariance, explorationProbability, noiseStd, terminalReward, trainOsds, type OsdsConfig } from '../../src/planners/distredge/osds.js'
 import { evaluateSplits } from '../../src/planners/distredge/environment.js'
 import { Rng } from '../../src/planners/distredge/rng.js'
 import { analyticEnvironment } from './analytic-env.js'
@@ -49,6 +49,31 @@ test('the exploration schedule and noise follow the paper', () => {
   assert.equal(defaultNoiseVariance(4), 0.1)
   assert.equal(defaultNoiseVariance(16), 1)
   assert.equal(defaultNoiseVariance(2), 0.1)
+  assert.equal(noiseStd(0.3, 0.5, false), 0.3, 'the paper: a fixed sigma')
+  assert.equal(noiseStd(0.3, 0.5, true), 0.15, 'annealed: sigma * eps')
+  assert.equal(noiseStd(0.3, 0, true), 0)
+})
+
+test('the terminal reward is T_ref / T by default and an increasing affine function of 1 / T when scaled', () => {
+  assert.equal(terminalReward(200, 100), 2)
+  assert.equal(terminalReward(200, 200, 10), 1, 'the equal split scores 1 at any scale')
+  assert.ok(Math.abs(terminalReward(200, 190, 10) - (1 + 10 * (200 / 190 - 1))) < 1e-12)
+  const latencies = [150, 180, 200, 240]
+  for (const scale of [1, 3, 10]) {
+    const rewards = latencies.map(t => terminalReward(200, t, scale))
+    assert.ok(rewards.every((r, i) => i === 0 || r < rewards[i - 1]), `scale ${scale}: a lower latency always earns more`)
+  }
+})
+
+test('the reward scale and the annealed noise change training, and the fast-device optimum is still reached with them', async () => {
+  const env = analyticEnvironment({ speeds: [1, 10, 1], link: () => 1, requesterLinks: [100, 100, 100], volumes })
+  const base = await trainOsds(env, { ...small, episodes: 60, restarts: 1 }, { seed: 5 })
+  const scaled = await trainOsds(env, { ...small, episodes: 60, restarts: 1, rewardScale: 10 }, { seed: 5 })
+  const same = await trainOsds(env, { ...small, episodes: 60, restarts: 1, rewardScale: 1 }, { seed: 5 })
+  assert.deepEqual(same.agent.weights().critic.params, base.agent.weights().critic.params, 'scale 1 is the unscaled reward')
+  assert.notDeepEqual(scaled.agent.weights().critic.params, base.agent.weights().critic.params)
+  const annealed = await trainOsds(env, { ...small, annealNoise: true, rewardScale: 10 }, { seed: 3 })
+  assert.ok(annealed.latencyMs <= 12.8 * 1.05, `latency ${annealed.latencyMs}, splits ${JSON.stringify(annealed.splits)}`)
 })
 
 const volumes = [{ height: 32, cost: 1, rowBytes: 10 }, { height: 32, cost: 1, rowBytes: 10 }, { height: 16, cost: 2, rowBytes: 10 }]

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Graph } from '../../src/graph/types.js'
-import { DISTREDGE_SPEC, demonstrationSplits, distredge } from '../../src/planners/distredge/index.js'
+import { DISTREDGE_SPEC, defaultUpdatesPerStep, demonstrationSplits, distredge } from '../../src/planners/distredge/index.js'
 import { evaluateSplits } from '../../src/planners/distredge/environment.js'
 import { LinearModel } from '../../src/planners/linear-model.js'
 import { countsToBoundaries } from '../../src/planners/row-split.js'
@@ -143,6 +143,22 @@ test('the same seed gives the same plan', async () => {
   const a = await distredge({ config }).plan(s, { seed: 7 })
   const b = await distredge({ config }).plan(s, { seed: 7 })
   assert.deepEqual(a, b)
+})
+
+test('the default updates per step follow the device count (8 up to 4 devices, 4 above); a given value wins', async () => {
+  assert.equal(defaultUpdatesPerStep(2), 8)
+  assert.equal(defaultUpdatesPerStep(4), 8)
+  assert.equal(defaultUpdatesPerStep(16), 4)
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-updates-'))
+  const s = await scenario([{ id: 'a', profile: 'nano', uplinkMbps: 50 }, { id: 'b', profile: 'tx2', uplinkMbps: 100 }, { id: 'c', profile: 'xavier', uplinkMbps: 200 }], 1)
+  const weights = async (config: Record<string, number>, name: string): Promise<string> => {
+    const file = join(dir, name)
+    await distredge({ config: { episodes: 24, restarts: 1, ...config }, savePolicy: file }).plan(s, { seed: 2 })
+    return parsePolicy(JSON.parse(readFileSync(file, 'utf8'))).weights.actor.params.join(',')
+  }
+  const byDefault = await weights({}, 'default.json')
+  assert.equal(byDefault, await weights({ updatesPerStep: 8 }, 'eight.json'))
+  assert.notEqual(byDefault, await weights({ updatesPerStep: 4 }, 'four.json'))
 })
 
 test('training on more LC-PSS partitions never gives a worse plan with the same seed, and keeps the winning cuts in the policy', async () => {

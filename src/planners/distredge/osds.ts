@@ -36,6 +36,14 @@ export interface OsdsConfig {
   patience: number
   /** Independent agents trained one after the other (each `episodes` long, its own seed); the best split of all wins. */
   restarts: number
+  /**
+   * The last step's reward is 1 + rewardScale * (T_ref / T - 1): an increasing affine function of the paper's 1 / T
+   * (the same optimum: every episode has the same length), 1 = T_ref / T. Larger values spread the rewards of
+   * plans a few percent apart over a range the critic resolves.
+   */
+  rewardScale?: number
+  /** Scale the noise's standard deviation by eps too (absent: false, the paper's fixed sigma), so late noise is fine-grained. */
+  annealNoise?: boolean
 }
 
 /** Exactly the paper's settings; what the paper leaves open (tau, buffer, activations) as in DEFAULT_CONFIG. */
@@ -113,6 +121,16 @@ export function explorationProbability (episode: number, decay: number): number 
 export function defaultNoiseVariance (devices: number): number {
   const t = Math.min(1, Math.max(0, (devices - 4) / 12))
   return 0.1 + t * 0.9
+}
+
+/** The last step's reward: 1 + scale * (T_ref / T - 1); with scale 1 (the default) T_ref / T, the paper's 1 / T times T_ref. */
+export function terminalReward (referenceMs: number, latencyMs: number, scale = 1): number {
+  return 1 + scale * (referenceMs / latencyMs - 1)
+}
+
+/** The exploration noise's standard deviation at exploration probability eps: sigma, or sigma * eps when annealed. */
+export function noiseStd (sigma: number, eps: number, anneal: boolean): number {
+  return anneal ? sigma * eps : sigma
 }
 
 /** The state size for |D| providers: accumulated finish times plus (H, C, F, S). */
@@ -198,6 +216,7 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
   const buffer = new ReplayBuffer(config.bufferSize, sSize, aSize)
   const sigma = Math.sqrt(config.noiseVariance ?? defaultNoiseVariance(d))
   const decay = config.explorationDecay ?? 1 / Math.max(1, config.episodes)
+  const rewardOf = (t: number): number => terminalReward(referenceMs, t, config.rewardScale)
   const offer = (candidate: Candidate): void => {
     if (candidate.latencyMs >= run.best.latencyMs) return
     run.best = candidate
@@ -223,7 +242,7 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
       splits.push(boundaries)
       writeState(nextStates, 0, shown.step(boundaries), l + 1)
       const last = l + 1 === L
-      buffer.push(states.subarray(0, sSize), boundariesToAction(boundaries), last ? referenceMs / shown.latency() : 0, nextStates.subarray(0, sSize), last)
+      buffer.push(states.subarray(0, sSize), boundariesToAction(boundaries), last ? rewardOf(shown.latency()) : 0, nextStates.subarray(0, sSize), last)
       states.set(nextStates.subarray(0, sSize))
     })
     offer({ splits, latencyMs: shown.latency() })
@@ -240,8 +259,9 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
       for (let e = 0; e < n; e++) {
         const eps = explorationProbability(episode + e, decay)
         const noisy = eps > 0 && rng.uniform() < eps
+        const sd = noiseStd(sigma, eps, config.annealNoise === true)
         for (let j = 0; j < aSize; j++) {
-          const a = actions[e * aSize + j] + (noisy ? sigma * rng.normal() : 0)
+          const a = actions[e * aSize + j] + (noisy ? sd * rng.normal() : 0)
           rawActions[e * aSize + j] = Math.min(ACTION_RANGE[1], Math.max(ACTION_RANGE[0], a))
         }
         const mapped = actionToBoundaries(rawActions.subarray(e * aSize, e * aSize + aSize), volumes[l].height)
@@ -254,7 +274,7 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
         let reward = 0
         if (last) {
           const t = episodes[e].latency()
-          reward = referenceMs / t
+          reward = rewardOf(t)
           run.episodes++
           offer({ splits: splits[e], latencyMs: t })
         }
