@@ -1,6 +1,7 @@
 // Measured compute profiles, cached on disk by model sha256, input shape and machine: a peer measures
 // each model once per machine; peers sharing a machine share the file (one measures, the others wait).
 import { createHash } from 'node:crypto'
+import { MIN_SAMPLE_MS } from '../../src/sim/profile-measure.js'
 import { cpus, hostname, totalmem } from 'node:os'
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -31,10 +32,13 @@ export interface ProfileProgress {
   label: string
 }
 
-/** What identifies "this machine" for a profile: CPU model, core count, memory, host, threads. */
+/** How profiles are timed (src/sim/profile-measure.ts); a profile timed another way is measured again. */
+const TIMING_METHOD = `samples of at least ${MIN_SAMPLE_MS} ms`
+
+/** What identifies "this machine" for a profile: CPU model, core count, memory, host, threads, and the timing method. */
 export function machineKey (threads: number): string {
   const cpu = cpus()[0]?.model ?? 'unknown'
-  return createHash('sha256').update(`${hostname()}|${cpu}|${cpus().length}|${totalmem()}|${threads}`).digest('hex').slice(0, 16)
+  return createHash('sha256').update(`${hostname()}|${cpu}|${cpus().length}|${totalmem()}|${threads}|${TIMING_METHOD}`).digest('hex').slice(0, 16)
 }
 
 /** Measured profiles of this machine, read from disk or measured once. */

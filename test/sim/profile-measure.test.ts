@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { OnnxBuilder } from '../../models/onnx-builder.js'
 import { loadGraph } from '../../src/graph/load.js'
-import { measureProfile, profileRows } from '../../src/sim/profile-measure.js'
+import { MIN_SAMPLE_MS, measureProfile, profileRows, timeSubModel } from '../../src/sim/profile-measure.js'
+import { partModel } from '../../src/engine/sub-model.js'
 import { readMeasuredProfile } from '../../src/sim/profile-measured.js'
 import { loadScenario } from '../../src/sim/scenario.js'
 import { createSimulator } from '../../src/sim/simulate.js'
@@ -27,6 +28,17 @@ describe('measuring a profile', () => {
   it('picks every row count up to 8, then about 1.4x apart, and the height', () => {
     assert.deepEqual(profileRows(5), [1, 2, 3, 4, 5])
     assert.deepEqual(profileRows(32), [1, 2, 3, 4, 5, 6, 7, 8, 12, 17, 24, 32])
+  })
+
+  it('times a sub-model by samples of back-to-back runs of at least MIN_SAMPLE_MS, counting the mean run', async () => {
+    const graph = loadGraph(smallNet(), { name: 'small' })
+    const part = partModel(graph, { input: 'input', output: 'r1' }, [0, 4])
+    const t0 = performance.now()
+    const ms = await timeSubModel(part, { threads: 1, repeats: 2, warmup: 0, clock: 'wall' })
+    const elapsed = performance.now() - t0
+    assert.ok(elapsed >= 2 * MIN_SAMPLE_MS, `two samples took ${elapsed.toFixed(1)} ms in all`)
+    // a four-row slice of one small convolution runs far faster than a sample lasts: the mean of many runs
+    assert.ok(ms > 0 && ms < MIN_SAMPLE_MS / 4, `a run took ${ms} ms`)
   })
 
   it('measures every segment, the fused layers, one call and the tail', async () => {
