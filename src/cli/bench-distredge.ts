@@ -1,6 +1,5 @@
 // tessera bench distredge: DistrEdge against the baselines and the search reference on the scenario suite,
 // per-group speedups over AOFL, training times, and plan quality against the episode budget and the paper preset.
-import { parseArgs } from 'node:util'
 import { InvalidInputError } from '../errors.js'
 import { defaultPartitions, demonstrationSplits, distredge, distredgePartitions } from '../planners/distredge/index.js'
 import { LinearModel } from '../planners/linear-model.js'
@@ -14,8 +13,10 @@ import { search } from '../planners/search/index.js'
 import type { Planner } from '../planners/types.js'
 import { loadScenario } from '../sim/scenario.js'
 import type { Scenario } from '../sim/types.js'
-import { SUITE_DIR, geomean, scenarioFiles } from './bench-planners.js'
-import { parseIntFlag } from './args.js'
+import { SUITE_DIR, geomean, scenarioArguments } from './bench-planners.js'
+import { parseIntFlag, parseList } from './args.js'
+import { parseCommand } from './command.js'
+import { renderTable } from './table.js'
 import { progressLine } from './progress.js'
 
 const BASELINES = ['offload', 'modnn', 'coedge', 'deepthings', 'deeperthings', 'aofl']
@@ -47,23 +48,20 @@ interface Row {
 }
 
 function table (head: string[], lines: string[][], markdown: boolean): string {
-  if (markdown) return [head, head.map((_, i) => i === 0 ? '---' : '---:'), ...lines].map(l => `| ${l.join(' | ')} |`).join('\n')
-  const widths = head.map((h, i) => Math.max(h.length, ...lines.map(l => l[i].length)))
-  const fmt = (l: string[]): string => l.map((c, i) => i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i])).join('  ')
-  return [fmt(head), widths.map(w => '-'.repeat(w)).join('  '), ...lines.map(fmt)].join('\n')
+  return renderTable(head, lines, { numeric: i => i > 0, markdown, rule: true })
 }
 
 function names (value: string | undefined, flag: string): string[] {
   if (value === undefined) return []
-  const list = value.split(',').map(s => s.trim()).filter(s => s !== '')
+  const list = parseList(value)
   if (list.length === 0) throw new InvalidInputError(`${flag} names nothing`)
   return list
 }
 
 export async function run (argv: string[]): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
+  const command = parseCommand(argv, {
+    usage: HELP,
+    positionals: 'any',
     options: {
       scenarios: { type: 'string', multiple: true },
       seed: { type: 'string' },
@@ -71,17 +69,12 @@ export async function run (argv: string[]): Promise<number> {
       'sweep-scenarios': { type: 'string' },
       paper: { type: 'string' },
       json: { type: 'boolean', default: false },
-      md: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false }
+      md: { type: 'boolean', default: false }
     }
   })
-  if (values.help) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
-  if (positionals.length > 0 && values.scenarios == null) throw new InvalidInputError(`unexpected argument "${positionals[0]}" (scenarios go after --scenarios)`)
-  const given = [...(values.scenarios ?? []), ...positionals]
-  const files = scenarioFiles(given.length > 0 ? given : [SUITE_DIR])
+  if (typeof command === 'number') return command
+  const { values, positionals } = command
+  const files = scenarioArguments(values.scenarios, positionals)
   const seed = parseIntFlag(values.seed, '--seed', 0, 0, 0xffffffff)
   const sweep = names(values['episodes-sweep'], '--episodes-sweep').map(v => parseIntFlag(v, '--episodes-sweep', 0, 1))
   const sweepScenarios = new Set(names(values['sweep-scenarios'], '--sweep-scenarios'))

@@ -5,7 +5,6 @@ import { spawn } from 'node:child_process'
 import { connect, createServer } from 'node:net'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { parseArgs } from 'node:util'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createMeshNode } from '../../peer/node.js'
 import { encodeTensorHeader, decodeTensorHeader, writeTensorFrame } from '../../protocols/tensor/codec.js'
@@ -14,6 +13,7 @@ import { handleTensorStream } from '../../protocols/tensor/handler.js'
 import { encodeLength } from '../../protocols/framing/stream-writer.js'
 import { logger } from '../logger.js'
 import { parseIntFlag } from './args.js'
+import { parseCommand } from './command.js'
 import type { TensorFrame } from '../../protocols/tensor/codec.js'
 import type { Socket } from 'node:net'
 
@@ -124,22 +124,19 @@ async function overTcp (port: number, frame: TensorFrame, count: number, receive
 }
 
 export async function run (argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
+  const command = parseCommand(argv, {
+    usage: HELP,
     options: {
       megabytes: { type: 'string' },
       frames: { type: 'string' },
       repeat: { type: 'string' },
       warmup: { type: 'string' },
       json: { type: 'boolean', default: false },
-      receiver: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false }
+      receiver: { type: 'boolean', default: false }
     }
   })
-  if (values.help) {
-    process.stdout.write(HELP + '\n')
-    return 0
-  }
+  if (typeof command === 'number') return command
+  const { values } = command
   if (values.receiver) return await receiver()
   const megabytes = parseIntFlag(values.megabytes, '--megabytes', 256, 1, 100_000)
   const repeat = parseIntFlag(values.repeat, '--repeat', 3, 1, 100)
