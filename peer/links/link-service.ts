@@ -128,12 +128,6 @@ export class LinkService {
     }, ms)
   }
 
-  /** A measured link may wait for a pause in the requests, up to maxDeferMs; a new one never waits. */
-  private mayDefer (peer: PeerIdStr): boolean {
-    const at = this.measuredAt.get(peer)
-    return at != null && performance.now() - at < this.init.maxDeferMs
-  }
-
   /** One probe round; true when a link was left unrefreshed because inference was running. */
   private async round (): Promise<boolean> {
     const peers = this.components.peers().filter(p => p !== this.components.node.peerId.toString())
@@ -149,9 +143,11 @@ export class LinkService {
     for (const peer of peers) {
       if (this.abort.signal.aborted) return false
       const at = this.measuredAt.get(peer)
+      const age = at == null ? Infinity : performance.now() - at
       // measured moments ago, in a round a busy peer cut short: nothing to refresh yet
-      if (at != null && performance.now() - at < this.init.intervalMs / 2) continue
-      const mayDefer = this.mayDefer(peer)
+      if (age < this.init.intervalMs / 2) continue
+      // a measured link may wait for a pause in the requests, up to maxDeferMs; a new one never waits
+      const mayDefer = age < this.init.maxDeferMs
       if (busy && mayDefer) {
         deferred = true
         continue
