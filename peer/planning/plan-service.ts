@@ -9,9 +9,11 @@ import { MODEL_PROTOCOL } from '../../protocols/model/constants.js'
 import { NoPlanError } from '../../src/errors.js'
 import { logger } from '../../src/logger.js'
 import { defaultPlannerName } from '../../src/planners/index.js'
-import { buildScenarioSpec, deviceIds } from './scenario-builder.js'
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { buildScenarioSpec, deviceIds, exportScenario } from './scenario-builder.js'
 import { PlannerRunner } from './planner-runner.js'
-import type { MeshMember } from './scenario-builder.js'
+import type { MeshMember, MeshScenarioSpec } from './scenario-builder.js'
 import type { CapsService } from '../capabilities/caps-service.js'
 import type { ElectionService } from '../election/election-service.js'
 import type { EventSink } from '../emitter.js'
@@ -36,11 +38,13 @@ export interface PlanServiceInit {
   debounceMs?: number
   /** Plans kept per model (older ones are retired; default 2). */
   keepPlans?: number
+  /** A directory the leader writes each scenario it plans on to, as a scenario file `tessera plan --scenario` reads. */
+  saveScenarios?: string
 }
 
 export interface PlanEvents extends Record<string, unknown> {
   /** The leader started planning. */
-  planning: { model: string, planner: string, reason: string, devices: number }
+  planning: { model: string, planner: string, reason: string, devices: number, scenario?: string }
   /** A plan was accepted here (published by this peer when `own`). */
   plan: { key: string, term: number, planId: number, plan: Plan, members: MemberRecord[], from: PeerIdStr, own: boolean }
   /** This peer prepared (or failed to prepare) its share of a plan. */
@@ -90,7 +94,7 @@ function newer (a: { term: number, planId: number }, b: { term: number, planId: 
 
 export class PlanService {
   private readonly c: PlanServiceComponents
-  private readonly init: Required<Omit<PlanServiceInit, 'planner'>> & Pick<PlanServiceInit, 'planner'>
+  private readonly init: Required<Omit<PlanServiceInit, 'planner' | 'saveScenarios'>> & Pick<PlanServiceInit, 'planner' | 'saveScenarios'>
   private readonly current = new Map<string, Accepted>()
   private readonly history = new Map<string, string[]>()
   private readonly pending = new Map<string, { from: PeerIdStr, ann: PlanAnnouncement }>()
@@ -107,6 +111,7 @@ export class PlanService {
   private dirty?: string
   private refine = new AbortController()
   private stopped = false
+  private savedScenarios = 0
   /** Peers that failed to prepare a plan, left out of plans until the time given. */
   private readonly benched = new Map<PeerIdStr, number>()
 
@@ -271,9 +276,13 @@ export class PlanService {
     const seed = term * 1000 + this.nextPlanId
     const chosen = this.init.planner ?? defaultPlannerName(members.length)
     const quick = this.init.quickPlanners.filter(p => p !== chosen)
+    const scenario = await this.saveScenario(spec, model, term)
+    const announce = (planner: string): void => {
+      this.c.events.emit('planning', { model: model.name, planner, reason, devices: members.length, ...(scenario != null ? { scenario } : {}) })
+    }
     let best: { plan: Plan, predictedMs: number } | undefined
     for (const planner of quick) {
-      this.c.events.emit('planning', { model: model.name, planner, reason, devices: members.length })
+      announce(planner)
       try {
         const r = await this.quickRunner.run({ modelPath: model.path, planner, seed, spec })
         if (best == null || r.predictedMs < best.predictedMs) best = r
@@ -283,7 +292,7 @@ export class PlanService {
       if (!this.stillLeading(term)) return
     }
     if (best != null) this.publish(model, term, best, memberRecords, signature)
-    this.c.events.emit('planning', { model: model.name, planner: chosen, reason, devices: members.length })
+    announce(chosen)
     const background = async (): Promise<void> => {
       try {
         const r = await this.runner.run({ modelPath: model.path, planner: chosen, seed, spec }, { signal: refine })
@@ -302,6 +311,24 @@ export class PlanService {
       await background()
     } else {
       background().catch((err: Error) => { log('refining failed: %s', err.message) })
+    }
+  }
+
+  /** Writes the scenario about to be planned on to the saveScenarios directory; its path, or undefined (none asked for, or the write failed: logged). */
+  private async saveScenario (spec: MeshScenarioSpec, model: HeldModel, term: number): Promise<string | undefined> {
+    const dir = this.init.saveScenarios
+    if (dir == null) return undefined
+    const prefix = `${model.name.replace(/[^\w.-]/g, '_')}-term${term}-${++this.savedScenarios}`
+    const { scenario, profiles } = exportScenario(spec, prefix)
+    const path = join(dir, `${prefix}.json`)
+    try {
+      await mkdir(dir, { recursive: true })
+      for (const [file, profile] of profiles) await writeFile(join(dir, file), JSON.stringify(profile))
+      await writeFile(path, JSON.stringify(scenario, null, 2) + '\n')
+      return path
+    } catch (err: any) {
+      log('saving the scenario to %s failed: %s', path, err.message)
+      return undefined
     }
   }
 

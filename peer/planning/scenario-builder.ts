@@ -116,3 +116,34 @@ export function resolveMeshScenario (spec: MeshScenarioSpec, graph: Graph): Scen
     testbed: {}
   }
 }
+
+/** A mesh scenario as a scenario file (the suite's format) and the measured profiles it names, by file name. */
+export interface ScenarioExport {
+  scenario: {
+    name: string
+    model: string
+    inputShape: number[]
+    requester: { device: string }
+    devices: Array<{ id: string, profile: string, uplinkMbps: number, downlinkMbps: number }>
+    linkMbps: Record<string, Record<string, number>>
+    latencyMs: number
+  }
+  profiles: Map<string, unknown>
+}
+
+/**
+ * The scenario the leader planned on, written so that `tessera plan --scenario` replans it: each profile a
+ * file of its own beside the scenario (`<prefix>-<device>.profile.json`, named relative to the scenario).
+ */
+export function exportScenario (spec: MeshScenarioSpec, prefix: string): ScenarioExport {
+  const profiles = new Map<string, unknown>()
+  const devices = spec.devices.map((d) => {
+    const file = `${prefix}-${d.id}.profile.json`
+    profiles.set(file, d.profile)
+    return { id: d.id, profile: file, uplinkMbps: d.uplinkMbps, downlinkMbps: d.downlinkMbps }
+  })
+  return {
+    scenario: { name: spec.name, model: spec.model, inputShape: [...spec.inputShape], requester: { device: spec.requesterDevice }, devices, linkMbps: spec.linkMbps, latencyMs: spec.latencyMs },
+    profiles
+  }
+}

@@ -196,7 +196,9 @@ class ScenarioRun {
     const cache = this.caches.get(device)!
     const args = [BIN, 'peer', '--json', '--name', device, '--model', cache.modelSpec, ...this.shapeArgs(), '--planner', planner,
       '--quick-planners', 'none', '--threads', '1', '--listen', `/ip4/${node.address}/tcp/0`, ...(bootstrap != null ? ['--bootstrap', bootstrap] : []),
-      ...(this.ctx.options.profileRepeats != null ? ['--profile-repeats', String(this.ctx.options.profileRepeats)] : [])]
+      ...(this.ctx.options.profileRepeats != null ? ['--profile-repeats', String(this.ctx.options.profileRepeats)] : []),
+      // the leader's scenarios beside the logs, to replan offline (tessera plan --scenario)
+      ...(this.ctx.options.logDir != null ? ['--save-scenarios', join(this.ctx.options.logDir, `${this.name}-${planner}-scenarios`)] : [])]
     const p = this.lab.start(node, process.execPath, args, { env: { ...process.env, TESSERA_CACHE: cache.dir }, label: `peer ${device}` })
     this.logTo(p, `${planner}-${device}`)
     return { device, node, watch: new PeerWatch(p, device) }

@@ -28,7 +28,7 @@ export function showPeerEvents (peer: TesseraPeer, write: (line: string) => void
   show('leader', e => e.leader == null ? `term ${e.term}: leader gone, electing` : `term ${e.term}: leader is ${e.name ?? e.leader.slice(-8)}${e.self ? ' (this peer)' : ''}`)
   show('model', e => `model ${e.name} ${e.how} (sha256 ${e.sha256.slice(0, 12)}...)`)
   show('profile', e => e.done === true ? `profile of ${e.model}: ${e.cached === true ? 'read from the cache' : 'measured'}` : undefined)
-  show('planning', e => `planning ${e.model} over ${e.devices} device(s) with ${e.planner} (${e.reason})`)
+  show('planning', e => `planning ${e.model} over ${e.devices} device(s) with ${e.planner} (${e.reason})${e.scenario != null ? `; scenario in ${e.scenario}` : ''}`)
   show('plan', e => `plan ${e.key} from ${e.own ? 'this peer' : peer.nameOf(e.from)}: ${e.plan.planner}, ${e.members.length} device(s)${e.plan.predictedMs != null ? `, predicted ${e.plan.predictedMs.toFixed(1)} ms` : ''} | ${describePlan(e.plan)}`)
   show('prepared', e => e.ok ? undefined : `could not prepare plan ${e.key}: ${e.reason}`)
   show('ready', e => `plan ${e.key} ready on every member`)

@@ -7,7 +7,7 @@ import { showPeerEvents } from './mesh-lines.js'
 import { bar, progressLine } from './progress.js'
 
 const HELP = `usage: tessera peer [--model M]... [--planner P] [--listen ADDR]... [--name N] [--no-mdns]
-                    [--bootstrap ADDR]... [--input-shape 1,3,H,W] [--threads T] [--json]
+                    [--bootstrap ADDR]... [--input-shape 1,3,H,W] [--threads T] [--save-scenarios DIR] [--json]
 
 Joins (or starts) a mesh: finds peers by mDNS (unless --no-mdns) and the --bootstrap addresses,
 profiles this machine for each model (cached), takes part in the leader election, runs its share
@@ -24,6 +24,8 @@ of the leader's plans and serves inference requests (tessera infer). Runs until 
   --name N           this device's name in plans (default: host name and short peer id)
   --bootstrap ADDR   multiaddr (with /p2p/<id>) of a peer to dial (repeatable, or comma-separated)
   --threads T        onnxruntime threads per part (default 1)
+  --save-scenarios DIR  when leading, write each scenario planned on (measured profiles and links) to DIR,
+                     as files \`tessera plan --scenario\` replans
   --json             print events as JSON lines instead of text`
 
 export async function run (argv: string[]): Promise<number> {
@@ -40,6 +42,7 @@ export async function run (argv: string[]): Promise<number> {
       'input-shape': { type: 'string' },
       threads: { type: 'string' },
       'profile-repeats': { type: 'string' },
+      'save-scenarios': { type: 'string' },
       json: { type: 'boolean', default: false }
     }
   })
@@ -61,7 +64,7 @@ export async function run (argv: string[]): Promise<number> {
     listen: values.listen,
     mdns: !values['no-mdns'],
     bootstrap: parseList(values.bootstrap),
-    planning: { planner, ...(quickPlanners != null ? { quickPlanners } : {}) }
+    planning: { planner, ...(quickPlanners != null ? { quickPlanners } : {}), saveScenarios: values['save-scenarios'] }
   })
   const addrs = peer.node.getMultiaddrs().map(String)
   if (json) {

@@ -1,5 +1,6 @@
 // tessera testbed: emulate a scenario's devices and links on this machine (namespaces, tc, cgroups),
 // run real peers in them, and measure each planner's plan against the simulator's prediction.
+import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { checkTestbedHost } from '../../peer/testbed/preflight.js'
 import { isClean, removeLeftovers } from '../../peer/testbed/leftovers.js'
@@ -45,7 +46,8 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
   --profile-dir DIR  keep the devices' measured profiles here and reuse them in later runs
   --profile-repeats R timed runs per profile point on each peer (default: tessera peer's)
   --cfs-period-us US CFS period of the CPU caps (default ${DEFAULT_CFS_PERIOD_US})
-  --log-dir DIR      write each peer's events and the requester's result there (JSON lines)
+  --log-dir DIR      write each peer's events and the requester's result there (JSON lines), and the
+                     scenarios the leader planned on (<scenario>-<planner>-scenarios/, for tessera plan)
   --json             { "rows": [{ "scenario", "planner", "predictedMs", "measuredMedianMs",
                      "measuredP95Ms", "predictionError", "nominalMs", "clientMedianMs", ... }] }
   --md               the table as markdown
@@ -129,7 +131,7 @@ export async function run (argv: string[]): Promise<number> {
     for (const file of files) {
       const r = await runTestbed({
         scenarioPath: file, planners, requests, rounds, warmup, verify: values.verify, cfsPeriodUs, profileRepeats,
-        profileDir: values['profile-dir'], logDir: values['log-dir'], signal: abort.signal,
+        profileDir: values['profile-dir'], logDir: values['log-dir'] != null ? resolve(values['log-dir']) : undefined, signal: abort.signal,
         onProgress: (m) => { progress.update(m) },
         onStart: (id) => {
           progress.done()

@@ -1,12 +1,19 @@
 // Three peers in one process on loopback (no namespaces, no root): a modnn plan spreads every layer over
 // all three, and the mesh's outputs equal the whole model run on onnxruntime.
 import assert from 'node:assert/strict'
+import { mkdtempSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { TesseraPeer } from '../../peer/index.js'
 import { newRequestId } from '../../peer/requester/coordinator.js'
 import { randomInput } from '../../peer/requester/input-file.js'
 import { createSession } from '../../src/engine/runtime.js'
+import { PLANNERS } from '../../src/planners/index.js'
+import { loadScenario } from '../../src/sim/scenario.js'
+import { createSimulator } from '../../src/sim/simulate.js'
+import type { Plan } from '../../src/plan/types.js'
 
 const SHAPE = [1, 3, 64, 64]
 
@@ -22,16 +29,19 @@ async function until<T> (what: string, test: () => T | undefined, timeoutMs: num
 
 describe('a mesh of three in-process peers', { timeout: 120_000 }, () => {
   const peers: TesseraPeer[] = []
-  const ready = new Map<string, { key: string, planner: string, devices: number }>()
+  const ready = new Map<string, { key: string, planner: string, devices: number, plan: Plan }>()
+  const saved: Array<{ peer: string, scenario: string, devices: number }> = []
+  const scenarios = mkdtempSync(join(tmpdir(), 'tessera-scenarios-'))
 
   before(async () => {
-    const init = { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, models: ['resnet18'], inputShape: SHAPE, planning: { planner: 'modnn' } }
+    const init = { listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false, models: ['resnet18'], inputShape: SHAPE, planning: { planner: 'modnn', saveScenarios: scenarios } }
     peers.push(await TesseraPeer.create({ ...init, name: 'one' }))
     const boot = peers[0].node.getMultiaddrs().map(String)
     peers.push(await TesseraPeer.create({ ...init, name: 'two', bootstrap: boot }))
     peers.push(await TesseraPeer.create({ ...init, name: 'three', bootstrap: boot }))
     for (const p of peers) {
-      p.events.on('ready', (e) => { ready.set(p.name, { key: e.key, planner: e.plan.planner, devices: new Set(e.plan.volumes.flatMap(v => v.parts.map(x => x.device))).size }) })
+      p.events.on('ready', (e) => { ready.set(p.name, { key: e.key, planner: e.plan.planner, devices: new Set(e.plan.volumes.flatMap(v => v.parts.map(x => x.device))).size, plan: e.plan }) })
+      p.events.on('planning', (e) => { if (e.scenario != null) saved.push({ peer: p.name, scenario: e.scenario, devices: e.devices }) })
     }
   })
 
@@ -83,5 +93,20 @@ describe('a mesh of three in-process peers', { timeout: 120_000 }, () => {
     await assert.rejects(leader.coordinator.infer({ requestId: 'x1', modelSha256: '', modelName: 'nope', input: { name: 'input', shape: SHAPE, data: new Float32Array(3 * 64 * 64) } }), { name: 'ModelUnavailableError' })
     const sha = leader.models.list()[0].sha256
     await assert.rejects(leader.coordinator.infer({ requestId: 'x2', modelSha256: sha, modelName: '', input: { name: 'input', shape: [1, 3, 32, 32], data: new Float32Array(3 * 32 * 32) } }), { name: 'InvalidInputError' })
+  })
+
+  it('saves the scenarios the leader planned on, and modnn replans the last one to the served plan', async () => {
+    const leader = peers.find(p => p.election.isLeader)!
+    const mine = saved.filter(s => s.peer === leader.name && s.devices === 3)
+    assert.ok(mine.length > 0, `the leader announced no saved 3-device scenario (saved: ${JSON.stringify(saved)})`)
+    const scenario = await loadScenario(mine[mine.length - 1].scenario)
+    assert.deepEqual(scenario.devices.map(d => d.id).sort(), ['one', 'three', 'two'])
+    assert.deepEqual(scenario.requester, { kind: 'device', device: leader.name })
+    assert.ok(scenario.devices.every(d => d.profile.kind === 'measured'))
+    const served = ready.get(leader.name)!.plan
+    const replanned = await PLANNERS.modnn.create().plan(scenario)
+    assert.deepEqual(replanned.volumes, served.volumes)
+    assert.deepEqual(replanned.tail, served.tail)
+    assert.ok(createSimulator(scenario).latency(served) > 0)
   })
 })

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { buildScenarioSpec, DEFAULT_LINK_MBPS, deviceIds } from '../../peer/planning/scenario-builder.js'
+import { buildScenarioSpec, DEFAULT_LINK_MBPS, deviceIds, exportScenario, resolveMeshScenario } from '../../peer/planning/scenario-builder.js'
+import { randomPlan } from '../../src/plan/random-plan.js'
+import { Rng } from '../../src/planners/distredge/rng.js'
+import { measuredProfileToJson } from '../../src/sim/profile-measured.js'
+import { parseScenario, resolveScenario } from '../../src/sim/scenario.js'
+import { createSimulator } from '../../src/sim/simulate.js'
+import { linearProfile, tinyGraph } from '../sim/fixtures.js'
 
 const P1 = '12D3KooWAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1'
 const P2 = '12D3KooWBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb2'
@@ -46,5 +55,40 @@ describe('mesh scenario from gossip', () => {
     const x = buildScenarioSpec({ name: 'n', model: 'm', inputShape: [1], requester: P1, members })
     const y = buildScenarioSpec({ name: 'n', model: 'm', inputShape: [1], requester: P1, members: [...members].reverse() })
     assert.deepEqual(x, y)
+  })
+
+  it('exports a scenario file that tessera plan replans to the same predictions', async () => {
+    const graph = tinyGraph()
+    const spec = buildScenarioSpec({
+      name: 'mesh term 2',
+      model: 'tiny',
+      inputShape: [1, 1, 8, 4],
+      requester: P2,
+      members: [
+        { peer: P1, name: 'a', profile: measuredProfileToJson(linearProfile(graph, 'a', 1, 2, 3)), links: [{ peer: P2, mbps: 40, rttMs: 2, samples: 3 }] },
+        { peer: P2, name: 'b', profile: measuredProfileToJson(linearProfile(graph, 'b', 4, 1, 1)), links: [{ peer: P1, mbps: 25, rttMs: 4, samples: 3 }, { peer: P3, mbps: 90, rttMs: 2, samples: 1 }] },
+        { peer: P3, name: 'c', profile: measuredProfileToJson(linearProfile(graph, 'c', 2, 2, 2)), links: [] }
+      ]
+    })
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-export-'))
+    const { scenario, profiles } = exportScenario(spec, 'tiny-term2-1')
+    assert.deepEqual([...profiles.keys()], ['tiny-term2-1-a.profile.json', 'tiny-term2-1-b.profile.json', 'tiny-term2-1-c.profile.json'])
+    for (const [file, profile] of profiles) writeFileSync(join(dir, file), JSON.stringify(profile))
+    // through JSON, as the peer writes it
+    const file = parseScenario(JSON.parse(JSON.stringify(scenario)), 'exported.json')
+    const replanned = await resolveScenario(file, { graph, baseDir: dir, source: 'exported.json' })
+    const live = resolveMeshScenario(spec, graph)
+    assert.deepEqual(replanned.devices.map(d => [d.id, d.uplinkMbps, d.downlinkMbps]), live.devices.map(d => [d.id, d.uplinkMbps, d.downlinkMbps]))
+    assert.deepEqual(replanned.linkMbps, { a: { b: 40 }, b: { a: 25, c: 90 } })
+    assert.deepEqual(replanned.requester, { kind: 'device', device: 'b' })
+    assert.equal(replanned.latencyMs, live.latencyMs)
+    const rng = new Rng(7)
+    const random = (): number => rng.uniform()
+    const a = createSimulator(replanned)
+    const b = createSimulator(live)
+    for (let i = 0; i < 20; i++) {
+      const plan = randomPlan(graph, random, { devices: ['a', 'b', 'c'] })
+      assert.equal(a.latency(plan), b.latency(plan))
+    }
   })
 })
