@@ -259,23 +259,29 @@ export async function sendFrames (port: number, frame: TensorFrame, count: numbe
   const t0 = performance.now()
   const cpu0 = process.cpuUsage()
   const drained = async (): Promise<void> => { if (socket.writableNeedDrain && !socket.destroyed) await Promise.race([new Promise(resolve => socket.once('drain', resolve)), closed]) }
-  let write = async (b: Uint8Array): Promise<void> => { socket.write(b); await drained() }
+  // `more`: the frame's next bytes follow at once (the raw path writes regardless)
+  let write = async (b: Uint8Array, more: boolean): Promise<void> => { socket.write(b); await drained() }
   let flush = (): void => {}
   if (key != null) {
     const sealer = chachaSealer(key, parts => { for (const p of parts) socket.write(p) })
-    // one writev per write call, as the raw path makes one write syscall per call
-    write = async (b: Uint8Array): Promise<void> => {
-      socket.cork()
+    // the sealed messages of a frame's length and header go out with its first payload chunk, one
+    // writev per chunk: as favourable to the sealed path as its own framing allows
+    let corked = false
+    write = async (b: Uint8Array, more: boolean): Promise<void> => {
+      if (!corked) socket.cork()
+      corked = true
       sealer.push(b)
+      if (more) return
       socket.uncork()
+      corked = false
       await drained()
     }
     flush = sealer.flush
   }
   for (let i = 0; i < count && failed == null && !socket.destroyed; i++) {
-    await write(prefix)
-    await write(header)
-    for (let o = 0; o < payload.length; o += 256 * 1024) await write(payload.subarray(o, Math.min(payload.length, o + 256 * 1024)))
+    await write(prefix, true)
+    await write(header, payload.length > 0)
+    for (let o = 0; o < payload.length; o += 256 * 1024) await write(payload.subarray(o, Math.min(payload.length, o + 256 * 1024)), false)
   }
   flush()
   socket.end()

@@ -10,7 +10,7 @@ import type { TensorFrame, TensorFrameHeader } from '../../protocols/tensor/code
 function frameOf (rows: number): TensorFrame {
   const data = new Float32Array(rows * 16)
   for (let i = 0; i < data.length; i++) data[i] = i * 0.25 - 1000
-  return { kind: 'slice', requestId: 'test', term: 1, planId: 1, volume: 0, part: 0, tensor: 't', rows: [0, rows], cols: [0, 16], shape: [1, 1, rows, 16], data, trace: [], requester: 'p' }
+  return { kind: 'slice', requestId: 'test', term: 1, planId: 1, volume: 0, part: 0, tensor: 't', rows: [0, rows], cols: [0, 16], shape: [1, 1, rows, 16], data, trace: [], requester: '12D3KooWAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1' }
 }
 
 /** The sealed messages for `plain`, pushed in pieces of `piece` bytes. */
@@ -70,7 +70,7 @@ describe('the sealed reference path', () => {
 
   it('seals into messages of at most 65519 plaintext bytes behind a 2-byte length, none carrying the plaintext', () => {
     const messages = seal(key, plain, 10_000)
-    assert.deepEqual(messages.map(m => m.length), [65537, 65537, 65537, 1252].map(n => n + 2))
+    assert.deepEqual(messages.map(m => m.length), [65535, 65535, 65535, 1250].map(n => n + 2))
     for (const m of messages) assert.equal(m.readUInt16BE(0), m.length - 2)
     assert.equal(Buffer.concat(messages).indexOf(plain.subarray(70_000, 70_032)), -1)
     // a fresh nonce per message: two messages of equal plaintext differ
@@ -143,6 +143,7 @@ describe('the sealed reference path', () => {
       socket.end(wire)
       const err = await ended.promise
       assert.equal(err?.name, 'MalformedMessageError')
+      assert.match(err!.message, /message 0 fails authentication/)
       assert.equal(got.length, 0)
     } finally {
       server.close()
