@@ -38,6 +38,9 @@ export interface MeshScenarioSpec {
   devices: MeshDeviceSpec[]
   requesterDevice: string
   linkMbps: Record<string, Record<string, number>>
+  /** Half of each measured link's round trip, ms. */
+  linkLatencyMs: Record<string, Record<string, number>>
+  /** Half the median round trip: the latency of a link not measured yet, ms. */
   latencyMs: number
 }
 
@@ -69,6 +72,7 @@ export function buildScenarioSpec (input: { name: string, model: string, inputSh
   const ids = deviceIds(members)
   const inMesh = new Set(members.map(m => m.peer))
   const linkMbps: Record<string, Record<string, number>> = {}
+  const linkLatencyMs: Record<string, Record<string, number>> = {}
   const outgoing = new Map<PeerIdStr, number[]>()
   const incoming = new Map<PeerIdStr, number[]>()
   const halfRtts: number[] = []
@@ -79,6 +83,8 @@ export function buildScenarioSpec (input: { name: string, model: string, inputSh
       const to = ids.get(l.peer)!
       linkMbps[from] ??= {}
       linkMbps[from][to] = l.mbps
+      linkLatencyMs[from] ??= {}
+      linkLatencyMs[from][to] = l.rttMs / 2
       outgoing.set(m.peer, [...(outgoing.get(m.peer) ?? []), l.mbps])
       incoming.set(l.peer, [...(incoming.get(l.peer) ?? []), l.mbps])
       halfRtts.push(l.rttMs / 2)
@@ -92,7 +98,7 @@ export function buildScenarioSpec (input: { name: string, model: string, inputSh
   })
   const requesterDevice = ids.get(input.requester) ?? devices[0]?.id
   if (requesterDevice == null) throw new RangeError('a mesh scenario needs at least one member')
-  return { name: input.name, model: input.model, inputShape: [...input.inputShape], devices, requesterDevice, linkMbps, latencyMs: median(halfRtts) }
+  return { name: input.name, model: input.model, inputShape: [...input.inputShape], devices, requesterDevice, linkMbps, linkLatencyMs, latencyMs: median(halfRtts) }
 }
 
 /** The planner's Scenario from a spec and the model's graph (profiles validated here, at the edge). */
@@ -113,6 +119,7 @@ export function resolveMeshScenario (spec: MeshScenarioSpec, graph: Graph): Scen
     requester: { kind: 'device', device: spec.requesterDevice },
     linkMbps: spec.linkMbps,
     latencyMs: spec.latencyMs,
+    linkLatencyMs: spec.linkLatencyMs,
     testbed: {}
   }
 }
@@ -126,6 +133,7 @@ export interface ScenarioExport {
     requester: { device: string }
     devices: Array<{ id: string, profile: string, uplinkMbps: number, downlinkMbps: number }>
     linkMbps: Record<string, Record<string, number>>
+    linkLatencyMs: Record<string, Record<string, number>>
     latencyMs: number
   }
   profiles: Map<string, unknown>
@@ -143,7 +151,7 @@ export function exportScenario (spec: MeshScenarioSpec, prefix: string): Scenari
     return { id: d.id, profile: file, uplinkMbps: d.uplinkMbps, downlinkMbps: d.downlinkMbps }
   })
   return {
-    scenario: { name: spec.name, model: spec.model, inputShape: [...spec.inputShape], requester: { device: spec.requesterDevice }, devices, linkMbps: spec.linkMbps, latencyMs: spec.latencyMs },
+    scenario: { name: spec.name, model: spec.model, inputShape: [...spec.inputShape], requester: { device: spec.requesterDevice }, devices, linkMbps: spec.linkMbps, linkLatencyMs: spec.linkLatencyMs, latencyMs: spec.latencyMs },
     profiles
   }
 }

@@ -47,6 +47,7 @@ const ScenarioSchema = strictObject({
   devices: z.array(DeviceSchema, { error: 'expected an array of devices' }).min(1, { error: 'expected at least one device' }),
   latencyMs: z.number().finite().nonnegative({ error: 'expected a number of ms >= 0' }).optional(),
   linkMbps: z.record(z.string(), z.record(z.string(), mbps), { error: 'expected { "<from>": { "<to>": Mbps } }' }).optional(),
+  linkLatencyMs: z.record(z.string(), z.record(z.string(), z.number().finite().nonnegative({ error: 'expected a number of ms >= 0' })), { error: 'expected { "<from>": { "<to>": ms } }' }).optional(),
   testbed: z.record(z.string(), strictObject({ cpuQuota: z.number().finite().positive({ error: 'expected a positive fraction of one core' }) })).optional()
 })
 
@@ -62,6 +63,7 @@ export interface ScenarioFile {
   devices: Array<{ id: DeviceId, profile: string | { kind: 'roofline', gflops: number, memGBps: number, overheadMs: number, rowQuantum: number }, uplinkMbps: number, downlinkMbps: number }>
   latencyMs: number
   linkMbps: Record<string, Record<string, number>>
+  linkLatencyMs: Record<string, Record<string, number>>
   testbed: Record<DeviceId, { cpuQuota: number }>
 }
 
@@ -69,7 +71,7 @@ function fail (source: string, message: string): never {
   throw new InvalidScenarioError(`scenario ${source}: ${message}`)
 }
 
-/** Fills the documented defaults: downlink = uplink, latencyMs 0, no link overrides, name from the file. */
+/** Fills the documented defaults: downlink = uplink, latencyMs 0, no link overrides (rate or latency), name from the file. */
 function withDefaults (input: ScenarioInput, source: string): ScenarioFile {
   return {
     name: input.name ?? basename(source).replace(/\.json$/i, ''),
@@ -86,6 +88,7 @@ function withDefaults (input: ScenarioInput, source: string): ScenarioFile {
     })),
     latencyMs: input.latencyMs ?? 0,
     linkMbps: input.linkMbps ?? {},
+    linkLatencyMs: input.linkLatencyMs ?? {},
     testbed: input.testbed ?? {}
   }
 }
@@ -110,11 +113,13 @@ function crossCheck (file: ScenarioFile, source: string): void {
     }
     if (!ids.has(name)) fail(source, `${path}: "${name}" is not a device of this scenario (allowed: ${known}, "${REQUESTER}")`)
   }
-  for (const [from, row] of Object.entries(file.linkMbps)) {
-    linkName(from, `linkMbps.${from}`)
-    for (const to of Object.keys(row)) {
-      linkName(to, `linkMbps.${from}.${to}`)
-      if (to === from) fail(source, `linkMbps.${from}.${to}: a device does not send to itself over a link`)
+  for (const key of ['linkMbps', 'linkLatencyMs'] as const) {
+    for (const [from, row] of Object.entries(file[key])) {
+      linkName(from, `${key}.${from}`)
+      for (const to of Object.keys(row)) {
+        linkName(to, `${key}.${from}.${to}`)
+        if (to === from) fail(source, `${key}.${from}.${to}: a device does not send to itself over a link`)
+      }
     }
   }
   for (const id of Object.keys(file.testbed)) {
@@ -220,6 +225,7 @@ export async function resolveScenario (file: ScenarioFile, options: ResolveOptio
     requester,
     linkMbps: file.linkMbps,
     latencyMs: file.latencyMs,
+    linkLatencyMs: file.linkLatencyMs,
     testbed: file.testbed
   }
 }

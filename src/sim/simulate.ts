@@ -69,6 +69,8 @@ class PlanSimulator implements Simulator {
   private readonly requesterNode: number
   /** ms per byte of each directed link (nodes 0..n), latency excluded. */
   private readonly msPerByte: Float64Array
+  /** Per-message latency of each directed link (nodes 0..n), ms. */
+  private readonly linkLatency: Float64Array
   private readonly resultBytes: number
 
   constructor (readonly scenario: Scenario, readonly costs: ComputeCosts) {
@@ -82,12 +84,14 @@ class PlanSimulator implements Simulator {
     up.push(r.kind === 'external' ? r.uplinkMbps : Number.NaN)
     down.push(r.kind === 'external' ? r.downlinkMbps : Number.NaN)
     this.msPerByte = new Float64Array((n + 1) * (n + 1))
+    this.linkLatency = new Float64Array((n + 1) * (n + 1))
     for (let a = 0; a <= n; a++) {
       for (let b = 0; b <= n; b++) {
         const override = scenario.linkMbps[this.nodeName(a)]?.[this.nodeName(b)]
         const mbps = override ?? Math.min(up[a], down[b])
         // 8 bits a byte; Mbps = 1e6 bit/s = 1e3 bit/ms.
         this.msPerByte[a * (n + 1) + b] = 8 / (mbps * 1e3)
+        this.linkLatency[a * (n + 1) + b] = scenario.linkLatencyMs?.[this.nodeName(a)]?.[this.nodeName(b)] ?? scenario.latencyMs
       }
     }
     this.resultBytes = scenario.graph.outputs.reduce((s, t) => s + costs.tensorBytes(t), 0)
@@ -133,7 +137,7 @@ class PlanSimulator implements Simulator {
     const a = this.linkNode(from)
     const b = this.linkNode(to)
     if (a === b) return 0
-    return this.scenario.latencyMs + bytes * this.msPerByte[a * (this.n + 1) + b]
+    return this.linkLatency[a * (this.n + 1) + b] + bytes * this.msPerByte[a * (this.n + 1) + b]
   }
 
   lowerBoundMs (): number {
@@ -248,7 +252,7 @@ class PlanSimulator implements Simulator {
     const P = pr.partDevice.length
     const TAIL = P
     const REQ = P + 1
-    const latencyMs = this.scenario.latencyMs
+    const linkLatency = this.linkLatency
     const msPerByte = this.msPerByte
     const requesterNode = this.requesterNode
     const deviceOf = (item: number): number => item === TAIL ? pr.tailDevice : item === REQ ? requesterNode : pr.partDevice[item]
@@ -361,7 +365,7 @@ class PlanSimulator implements Simulator {
       const a = mFrom[m]
       const b = mTo[m]
       const start = Math.max(mReady[m], upFree[a], downFree[b])
-      const end = start + latencyMs + mBytes[m] * msPerByte[a * (n + 1) + b]
+      const end = start + linkLatency[a * (n + 1) + b] + mBytes[m] * msPerByte[a * (n + 1) + b]
       upFree[a] = end
       downFree[b] = end
       if (record) messages.push({ from: this.nodeName(a), to: this.nodeName(b), receiver: receiverLabel(mReceiver[m]), bytes: mBytes[m], ready: mReady[m], start, end, local: false })

@@ -76,7 +76,10 @@ export interface Scenario {
   readonly requester: Requester
   /** Directed overrides: linkMbps[from][to]; 'requester' names an external requester. */
   readonly linkMbps: Readonly<Record<string, Readonly<Record<string, number>>>>
+  /** Per-message latency of every link, ms, unless linkLatencyMs overrides it. */
   readonly latencyMs: number
+  /** Directed overrides of latencyMs: linkLatencyMs[from][to] (a mesh measures each link's round trip). */
+  readonly linkLatencyMs?: Readonly<Record<string, Readonly<Record<string, number>>>>
   /** Read only by the real testbed. */
   readonly testbed: Readonly<Record<DeviceId, { readonly cpuQuota: number }>>
 }

@@ -38,6 +38,7 @@ describe('mesh scenario from gossip', () => {
     assert.deepEqual(spec.devices.map(d => d.id), ['a', 'b', 'c'])
     assert.deepEqual(spec.devices.map(d => d.profile), [{ p: 1 }, { p: 2 }, { p: 3 }])
     assert.deepEqual(spec.linkMbps, { b: { a: 100, c: 300 }, a: { b: 50 } })
+    assert.deepEqual(spec.linkLatencyMs, { b: { a: 1, c: 2 }, a: { b: 3 } })
     const [a, b, c] = spec.devices
     assert.deepEqual([a.uplinkMbps, a.downlinkMbps], [50, 100])
     assert.deepEqual([b.uplinkMbps, b.downlinkMbps], [300, 50])
@@ -82,6 +83,7 @@ describe('mesh scenario from gossip', () => {
     assert.deepEqual(replanned.linkMbps, { a: { b: 40 }, b: { a: 25, c: 90 } })
     assert.deepEqual(replanned.requester, { kind: 'device', device: 'b' })
     assert.equal(replanned.latencyMs, live.latencyMs)
+    assert.deepEqual(replanned.linkLatencyMs, { a: { b: 1 }, b: { a: 2, c: 1 } })
     const rng = new Rng(7)
     const random = (): number => rng.uniform()
     const a = createSimulator(replanned)

@@ -50,7 +50,7 @@ export function device (id: string, index: number, profile: MeasuredProfile, mbp
   return { id, index, profile, uplinkMbps: mbps, downlinkMbps: mbps }
 }
 
-export function scenario (graph: Graph, devices: Device[], options: { requester?: Requester, latencyMs?: number, linkMbps?: Record<string, Record<string, number>> } = {}): Scenario {
+export function scenario (graph: Graph, devices: Device[], options: { requester?: Requester, latencyMs?: number, linkMbps?: Record<string, Record<string, number>>, linkLatencyMs?: Record<string, Record<string, number>> } = {}): Scenario {
   return {
     name: 'hand',
     model: 'tiny',
@@ -60,6 +60,7 @@ export function scenario (graph: Graph, devices: Device[], options: { requester?
     requester: options.requester ?? { kind: 'external', uplinkMbps: SLOW_MBPS, downlinkMbps: SLOW_MBPS },
     linkMbps: options.linkMbps ?? {},
     latencyMs: options.latencyMs ?? 0,
+    linkLatencyMs: options.linkLatencyMs ?? {},
     testbed: {}
   }
 }

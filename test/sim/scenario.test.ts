@@ -43,7 +43,7 @@ describe('scenario files', () => {
   })
 
   it('rejects unknown keys, naming them and what is allowed', () => {
-    rejects((s) => { s.latency = 1 }, /\(top level\): unknown key "latency" \(allowed: name, model, inputShape, requester, devices, latencyMs, linkMbps, testbed\)/)
+    rejects((s) => { s.latency = 1 }, /\(top level\): unknown key "latency" \(allowed: name, model, inputShape, requester, devices, latencyMs, linkMbps, linkLatencyMs, testbed\)/)
     rejects((s) => { s.devices[0].cpu = 'arm' }, /devices\[0\]: unknown key "cpu" \(allowed: id, profile, uplinkMbps, downlinkMbps\)/)
     rejects((s) => { s.devices[1].profile.gflop = 3 }, /devices\[1\]\.profile: unknown key "gflop"/)
   })
@@ -67,6 +67,9 @@ describe('scenario files', () => {
     rejects((s) => { s.linkMbps = { x: { q: 10 } } }, /linkMbps\.x\.q: "q" is not a device/)
     rejects((s) => { s.linkMbps = { x: { x: 10 } } }, /linkMbps\.x\.x: a device does not send to itself/)
     rejects((s) => { s.linkMbps = { x: { n: 0 } } }, /linkMbps\.x\.n: expected a positive number of Mbps/)
+    rejects((s) => { s.linkLatencyMs = { x: { q: 1 } } }, /linkLatencyMs\.x\.q: "q" is not a device/)
+    rejects((s) => { s.linkLatencyMs = { x: { n: -1 } } }, /linkLatencyMs\.x\.n: expected a number of ms >= 0/)
+    rejects((s) => { s.linkLatencyMs = { x: { x: 1 } } }, /linkLatencyMs\.x\.x: a device does not send to itself/)
     rejects((s) => { s.requester = { device: 'x' }; s.linkMbps = { requester: { n: 10 } } }, /linkMbps\.requester: the requester is device "x" here/)
     rejects((s) => { s.testbed = { q: { cpuQuota: 0.5 } } }, /testbed\.q: "q" is not a device/)
     // "requester" is a valid link name when the requester is external

@@ -41,6 +41,19 @@ describe('simulator timelines (worked out by hand)', () => {
     close(r.latencyMs, 49.75, 'latency')
   })
 
+  it('takes a linkLatencyMs override for its directed pair, latencyMs for the others', () => {
+    // As with latencyMs 1, but B->A takes 4 ms: requester->A [0,7], ->B [7,14]; A [7,20]; B [14,40];
+    // B->A [40,48]; tail [48,51]; result (A->requester, latencyMs) [51,52.75]
+    const s = scenario(graph, [device('A', 0, unit), device('B', 1, double)], { latencyMs: 1, linkLatencyMs: { B: { A: 4 } } })
+    const p = plan(graph, [{ input: 'input', output: 'b', parts: [{ device: 'A', rows: [0, 4] }, { device: 'B', rows: [4, 8] }] }], 'A')
+    const r = simulate(s, p)
+    assert.deepEqual(r.parts.map((x) => [x.start, x.end]), [[7, 20], [14, 40]])
+    close(r.latencyMs, 52.75, 'latency')
+    const sim = createSimulator(s)
+    close(sim.transferMs('B', 'A', 0), 4, 'B->A')
+    close(sim.transferMs('A', 'B', 0), 1, 'A->B')
+  })
+
   it('moves rows between volumes, skips empty parts, holds the sender uplink', () => {
     // volume 1: A computes all of a (input 8 rows [0,8]; 8 ms [8,16]); B's part is empty.
     // volume 2: A b[0,3) from its own a[0,4): 6 ms [16,22]; B b[3,8) needs a[2,8) = 6 rows from A: 12 ms [16,28],
