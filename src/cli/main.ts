@@ -47,10 +47,6 @@ export async function main (argv: string[]): Promise<void> {
       process.stderr.write(`tessera ${name}: ${err.message}\n`)
       process.exit(err.exitCode)
     }
-    if (err?.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || err?.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' || err?.code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') {
-      process.stderr.write(`tessera ${name}: ${err.message as string}\n`)
-      process.exit(2)
-    }
     throw err
   }
 }

@@ -1,12 +1,13 @@
 // tessera plan: run one planner on a scenario; print the plan, its predicted latency and the planning time.
 import { writeFileSync } from 'node:fs'
-import { parseArgs, type ParseArgsConfig } from 'node:util'
+import { parseArgs } from 'node:util'
 import { InvalidInputError } from '../errors.js'
 import { plannerNames, plannerSpec } from '../planners/index.js'
 import { runPlanner, type PlannerRun } from '../planners/evaluate.js'
 import { loadScenario } from '../sim/scenario.js'
 import type { Scenario } from '../sim/types.js'
 import { parseIntFlag } from './args.js'
+import { parseCommand, type CommandOptions } from './command.js'
 import { progressLine } from './progress.js'
 
 const BASE_OPTIONS = {
@@ -14,9 +15,8 @@ const BASE_OPTIONS = {
   planner: { type: 'string' },
   seed: { type: 'string' },
   json: { type: 'boolean', default: false },
-  out: { type: 'string' },
-  help: { type: 'boolean', short: 'h', default: false }
-} as const satisfies ParseArgsConfig['options']
+  out: { type: 'string' }
+} as const satisfies CommandOptions
 
 function help (): string {
   const planners = plannerNames().map((name) => {
@@ -50,17 +50,15 @@ export function describePlan (run: PlannerRun, scenario: Scenario): string {
 
 export async function run (argv: string[]): Promise<number> {
   // The planner decides which extra flags are allowed: find it first, then parse strictly.
-  const { tokens } = parseArgs({ args: argv, options: BASE_OPTIONS, strict: false, tokens: true })
+  const { tokens } = parseArgs({ args: argv, options: { ...BASE_OPTIONS, help: { type: 'boolean', short: 'h' } }, strict: false, tokens: true })
   const named = tokens.find((t) => t.kind === 'option' && t.name === 'planner')
   const plannerName = named?.kind === 'option' ? named.value : undefined
   const spec = plannerName != null ? plannerSpec(plannerName) : undefined
-  const extra: ParseArgsConfig['options'] = {}
+  const extra: CommandOptions = {}
   for (const [flag, o] of Object.entries(spec?.flags ?? {})) extra[flag] = { type: o.type }
-  const { values, positionals } = parseArgs({ args: argv, options: { ...extra, ...BASE_OPTIONS }, allowPositionals: true })
-  if (values.help === true) {
-    process.stdout.write(help() + '\n')
-    return 0
-  }
+  const command = parseCommand(argv, { usage: help, options: { ...extra, ...BASE_OPTIONS }, positionals: 'any' })
+  if (typeof command === 'number') return command
+  const { values, positionals } = command
   if (positionals.length > 0) throw new InvalidInputError(`unexpected argument "${positionals[0]}" (the scenario goes after --scenario)`)
   if (values.scenario == null || spec == null) {
     process.stderr.write(help() + '\n')
