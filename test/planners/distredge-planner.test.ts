@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Graph } from '../../src/graph/types.js'
-import { DISTREDGE_SPEC, defaultUpdatesPerStep, demonstrationSplits, distredge } from '../../src/planners/distredge/index.js'
+import { ALPHA_CANDIDATES, DISTREDGE_SPEC, chooseAlpha, defaultUpdatesPerStep, demonstrationSplits, distredge, distredgePartitions } from '../../src/planners/distredge/index.js'
 import { evaluateSplits } from '../../src/planners/distredge/environment.js'
 import { LinearModel } from '../../src/planners/linear-model.js'
 import { countsToBoundaries } from '../../src/planners/row-split.js'
@@ -12,7 +12,7 @@ import { lcPss } from '../../src/planners/distredge/lc-pss.js'
 import { parsePolicy } from '../../src/planners/distredge/policy-file.js'
 import { simEnvironment, volumeFeatures } from '../../src/planners/distredge/sim-environment.js'
 import { offload } from '../../src/planners/offload.js'
-import { parseScenario, resolveScenario } from '../../src/sim/scenario.js'
+import { loadScenario, parseScenario, resolveScenario } from '../../src/sim/scenario.js'
 import { createSimulator } from '../../src/sim/simulate.js'
 import { ComputeCosts } from '../../src/sim/compute-cost.js'
 import { buildPlan, wholeModelTimes } from '../../src/planners/plan-build.js'
@@ -83,8 +83,8 @@ test('the simulator environment: features of each volume, finish times from the 
 
 test('two equal devices on a fast network split every volume about half and half', async () => {
   const s = await scenario([{ id: 'a', profile: 'tx2', uplinkMbps: 1e5 }, { id: 'b', profile: 'tx2', uplinkMbps: 1e5 }])
-  // No demonstrations: the equal split would be one of them.
-  const plan = await distredge({ config: quick, demonstrations: false }).plan(s, { seed: 1 })
+  // No demonstrations: the equal split would be one of them. The paper's alpha fixes the partition, as below.
+  const plan = await distredge({ config: quick, demonstrations: false, alpha: 0.75 }).plan(s, { seed: 1 })
   const sim = createSimulator(s)
   assert.equal(plan.predictedMs, sim.latency(plan))
   // The optimum for the partition LC-PSS chose: exact halves (rows are costed in steps of 8 on a tx2).
@@ -102,8 +102,9 @@ test('two equal devices on a fast network split every volume about half and half
 
 test('one device ten times faster behind slow links gets everything', async () => {
   const s = await scenario([{ id: 'pi-1', profile: 'pi3', uplinkMbps: 2 }, { id: 'xavier', profile: 'xavier', uplinkMbps: 2 }, { id: 'pi-2', profile: 'pi3', uplinkMbps: 2 }], 1)
-  // No demonstrations: everything on the fastest device would be one of them.
-  const plan = await distredge({ config: quick, demonstrations: false }).plan(s, { seed: 1 })
+  // No demonstrations: everything on the fastest device would be one of them. The paper's alpha fixes the
+  // partition: this tests the agent, not the choice of alpha.
+  const plan = await distredge({ config: quick, demonstrations: false, alpha: 0.75 }).plan(s, { seed: 1 })
   for (const v of plan.volumes) {
     for (const p of v.parts) if (p.device !== 'xavier') assert.equal(p.rows[1] - p.rows[0], 0, `volume ${v.output}: ${JSON.stringify(v.parts)}`)
   }
@@ -172,9 +173,42 @@ test('training on more LC-PSS partitions never gives a worse plan with the same 
   const saved = parsePolicy(JSON.parse(readFileSync(file, 'utf8')))
   assert.equal(saved.best.latencyMs, three.predictedMs)
   const sim = createSimulator(s)
-  const ranked = lcPss(s.graph, sim.costs, { alpha: 0.75, samples: 100, devices: 3, seed: 5, top: 3 }).ranked.map(p => p.cuts.join(','))
+  const ranked = lcPss(s.graph, sim.costs, { alpha: chooseAlpha(sim, 100, 5).alpha, samples: 100, devices: 3, seed: 5, top: 3 }).ranked.map(p => p.cuts.join(','))
   assert.ok(ranked.includes(saved.cuts.join(',')), `saved cuts ${saved.cuts.join(',')} are one of the ranked partitions`)
   assert.equal(sim.latency(simEnvironment(sim, saved.cuts).plan(saved.best.splits, 'check')), three.predictedMs)
+})
+
+test('LC-PSS\'s alpha: the candidate whose partition gives the fastest demonstration (ND-nano: 0.6); the paper preset keeps 0.75', async () => {
+  const s = await loadScenario(new URL('../../src/sim/suite/ND-nano.json', import.meta.url).pathname)
+  const sim = createSimulator(s)
+  const times = wholeModelTimes(sim)
+  const model = new LinearModel(sim)
+  const cutsAt = (alpha: number): string[] => lcPss(s.graph, sim.costs, { alpha, samples: 100, devices: 4, seed: 0 }).cuts
+  const bestDemo = ALPHA_CANDIDATES.map(alpha => {
+    const cuts = cutsAt(alpha)
+    const env = simEnvironment(sim, cuts)
+    return Math.min(...demonstrationSplits(env, times, { model, cuts }).map(b => evaluateSplits(env, b)))
+  })
+  const expected = ALPHA_CANDIDATES[bestDemo.indexOf(Math.min(...bestDemo))]
+  assert.equal(expected, 0.6, `best demonstration per alpha: ${bestDemo.join(', ')}`)
+  assert.deepEqual(chooseAlpha(sim), { alpha: expected, demonstrationMs: bestDemo })
+  assert.notDeepEqual(cutsAt(0.6), cutsAt(0.75))
+  assert.deepEqual(distredgePartitions(sim, 1), [cutsAt(0.6)])
+  assert.deepEqual(distredgePartitions(sim, 1, 0.75), [cutsAt(0.75)])
+  // The planner trains on the chosen alpha's cuts; the paper preset on the paper's alpha.
+  const dir = mkdtempSync(join(tmpdir(), 'tessera-alpha-'))
+  const cutsTrained = async (init: Parameters<typeof distredge>[0], name: string): Promise<string[]> => {
+    await distredge({ ...init, savePolicy: join(dir, name) }).plan(s, { seed: 0 })
+    return parsePolicy(JSON.parse(readFileSync(join(dir, name), 'utf8'))).cuts
+  }
+  assert.deepEqual(await cutsTrained({ config: { episodes: 8 } }, 'default.json'), cutsAt(0.6))
+  assert.deepEqual(await cutsTrained({ paper: true, config: { episodes: 2 } }, 'paper.json'), cutsAt(0.75))
+  // DC-300: everything on the fastest device is the best demonstration on every candidate partition, its latency
+  // the same up to rounding: the paper's alpha stays.
+  const tied = chooseAlpha(createSimulator(await loadScenario(new URL('../../src/sim/suite/DC-300.json', import.meta.url).pathname)))
+  const [first, ...others] = tied.demonstrationMs
+  for (const ms of others) assert.ok(Math.abs(ms - first) < 1e-9 * first, `${ms} against ${first}`)
+  assert.equal(tied.alpha, 0.75)
 })
 
 test('a saved policy plans at once, fine-tunes, and is checked against the scenario', async () => {

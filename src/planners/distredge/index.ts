@@ -23,7 +23,10 @@ export interface DistrEdgeInit {
   config?: Partial<OsdsConfig>
   /** Start from the paper's exact settings. */
   paper?: boolean
-  /** LC-PSS's alpha and number of random split decisions. */
+  /**
+   * LC-PSS's alpha (absent: chooseAlpha picks one of ALPHA_CANDIDATES for the scenario; the paper's 0.75 with `paper`)
+   * and number of random split decisions.
+   */
   alpha?: number
   samples?: number
   /** Load this policy file: fine-tune it (episodes > 0) or plan with it at once (episodes = 0). */
@@ -79,7 +82,7 @@ export function distredge (init: DistrEdgeInit = {}): Planner {
       if (devices.length < 2) return await single()
       const k = Math.max(1, init.partitions ?? (init.paper === true ? 1 : defaultPartitions(devices.length)))
       const policy = init.policy === undefined ? undefined : readPolicyFile(init.policy)
-      let partitions = distredgePartitions(sim, k, init.alpha, init.samples, options.seed)
+      let partitions = distredgePartitions(sim, k, init.alpha ?? (init.paper === true ? LC_PSS_DEFAULTS.alpha : undefined), init.samples, options.seed)
       // A policy continues on the partition it was trained on (one of LC-PSS's candidates, under whichever seed)
       // when those are layer cuts of this model spanning the same prefix; otherwise checkPolicy says why not.
       if (policy !== undefined) partitions = [fitsModel(policy.cuts, partitions[0], layerCuts(graph)) ? policy.cuts : partitions[0]]
@@ -151,9 +154,44 @@ export function distredgePartition (sim: Simulator, alpha: number = LC_PSS_DEFAU
   return lcPss(sim.scenario.graph, sim.costs, { alpha, samples, devices: sim.scenario.devices.length, seed }).cuts
 }
 
-/** LC-PSS's k best-scored partitions (the chosen one first). */
-export function distredgePartitions (sim: Simulator, k: number, alpha: number = LC_PSS_DEFAULTS.alpha, samples: number = LC_PSS_DEFAULTS.samples, seed = 0): TensorName[][] {
-  return lcPss(sim.scenario.graph, sim.costs, { alpha, samples, devices: sim.scenario.devices.length, seed, top: k }).ranked.map(p => p.cuts)
+/**
+ * The alphas LC-PSS runs with when none is given: the paper's 0.75 first, then two lower weights of "moving data"
+ * (deeper partitions, 5-6 volumes on VGG16 with 4 devices). Lower ones give 7 or more volumes, on which the agent
+ * gains nothing over the demonstrations and trains past the 60 s budget (docs/distredge.md).
+ */
+export const ALPHA_CANDIDATES: readonly number[] = Object.freeze([LC_PSS_DEFAULTS.alpha, 0.6, 0.5])
+
+/** Relative difference below which two demonstrations' latencies count as equal (floating-point rounding). */
+const ALPHA_TIE = 1e-9
+
+/**
+ * LC-PSS's k best-scored partitions (the chosen one first), at `alpha`, or, absent, at the alpha of
+ * ALPHA_CANDIDATES that `chooseAlpha` picks for this scenario.
+ */
+export function distredgePartitions (sim: Simulator, k: number, alpha?: number, samples: number = LC_PSS_DEFAULTS.samples, seed = 0): TensorName[][] {
+  const a = alpha ?? chooseAlpha(sim, samples, seed).alpha
+  return lcPss(sim.scenario.graph, sim.costs, { alpha: a, samples, devices: sim.scenario.devices.length, seed, top: k }).ranked.map(p => p.cuts)
+}
+
+/**
+ * LC-PSS's alpha for a scenario: the one of ALPHA_CANDIDATES whose chosen partition gives the fastest demonstration
+ * (demonstrationSplits, judged by the simulator); ties (up to rounding) keep the earlier, higher alpha. The cuts still come from the
+ * layer configurations alone; the devices and links only pick which alpha's cuts the agent trains on.
+ */
+export function chooseAlpha (sim: Simulator, samples: number = LC_PSS_DEFAULTS.samples, seed = 0): { alpha: number, demonstrationMs: number[] } {
+  const times = wholeModelTimes(sim)
+  const model = new LinearModel(sim)
+  const demonstrationMs = ALPHA_CANDIDATES.map(alpha => {
+    const cuts = distredgePartition(sim, alpha, samples, seed)
+    if (cuts.length < 2) return Infinity
+    const env = simEnvironment(sim, cuts)
+    return Math.min(...demonstrationSplits(env, times, { model, cuts }).map(splits => evaluateSplits(env, splits)))
+  })
+  // The same plan on two partitions (everything on one device) simulates to the same latency up to rounding:
+  // such ties keep the higher alpha too.
+  let best = 0
+  demonstrationMs.forEach((ms, i) => { if (ms < demonstrationMs[best] * (1 - ALPHA_TIE)) best = i })
+  return { alpha: ALPHA_CANDIDATES[best], demonstrationMs }
 }
 
 function fitsModel (cuts: readonly TensorName[], ranked: readonly TensorName[], candidates: readonly TensorName[]): boolean {
