@@ -1,6 +1,11 @@
-// Measures this peer's links to the other members over /tessera/probe/1.0.0 (a round-trip probe and
-// a bandwidth probe of bounded size, repeated, smoothed), gossips them on tessera/links/1, and keeps
-// every other peer's latest measurements.
+// Measures this peer's links to the other members over /tessera/probe/1.0.0 (round-trip probes and
+// bandwidth probes of bounded size, repeated), gossips them on tessera/links/1, and keeps every other
+// peer's latest measurements. A link's estimate is taken over its last few rounds: the least round
+// trip and the best rate, as TCP congestion control (BBR) filters its own path estimates. A probe can
+// only be slowed by what else is running at either end (a peer preparing a plan, a CPU held to its
+// quota), never sped up, so the best of a window is the link and the rest is noise: an average let
+// one round taken while a 0.25-core peer loaded sub-models put 30-70 ms half round trips on links
+// that measure 1-4 ms.
 import { decodeLinks, encodeLinks } from '../../protocols/links/codec.js'
 import { LINKS_TOPIC, MAX_LINK_MBPS } from '../../protocols/links/constants.js'
 import { runProbes } from '../../protocols/probe/client.js'
@@ -8,6 +13,7 @@ import { PROBE_PROTOCOL, MAX_PROBE_BYTES } from '../../protocols/probe/constants
 import { handleProbeStream } from '../../protocols/probe/handler.js'
 import { logger } from '../../src/logger.js'
 import type { LinkRecord, LinksRecord } from '../../protocols/links/codec.js'
+import type { ProbeSample } from '../../protocols/probe/client.js'
 import type { Gossip, PeerIdStr } from '../gossip.js'
 import type { MeshNode } from '../node.js'
 import { peerIdFromString } from '@libp2p/peer-id'
@@ -19,8 +25,8 @@ export interface LinkServiceInit {
   probeBytes?: number
   /** Time between probe rounds, ms (default 10000). */
   intervalMs?: number
-  /** Weight of a new sample in the smoothed value (default 0.3). */
-  smoothing?: number
+  /** Rounds a link's estimate is taken over: the least round trip and the best rate among them (default 5). */
+  window?: number
   /** Give up on one peer's probe after this long, ms (default 5000). */
   timeoutMs?: number
   /**
@@ -41,7 +47,7 @@ export interface LinkServiceComponents {
   busy?: () => boolean
 }
 
-/** Link estimate from one probe round: RTT from empty probes, bandwidth from the big one net of the RTT. */
+/** Link estimate from probe samples: the least RTT of the empty probes, the best rate of the big ones net of that RTT. */
 export function estimateLink (samples: Array<{ bytes: number, ms: number }>): { rttMs: number, mbps: number } {
   const empty = samples.filter(s => s.bytes === 0).map(s => s.ms)
   const rttMs = empty.length > 0 ? Math.min(...empty) : 0
@@ -51,10 +57,35 @@ export function estimateLink (samples: Array<{ bytes: number, ms: number }>): { 
   return { rttMs, mbps }
 }
 
+function checkWindow (size: number): void {
+  if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`window must be a whole number of rounds >= 1, got ${size}`)
+}
+
+/** A link's probe rounds, the last `size` of them, and the estimate over them. */
+export class LinkWindow {
+  private readonly rounds: ProbeSample[][] = []
+  constructor (readonly size: number) {
+    checkWindow(size)
+  }
+
+  /** Adds a round's samples; the estimate over the window (the least RTT, the best rate). */
+  add (samples: ProbeSample[]): { rttMs: number, mbps: number } {
+    this.rounds.push(samples)
+    if (this.rounds.length > this.size) this.rounds.shift()
+    return estimateLink(this.rounds.flat())
+  }
+
+  get length (): number {
+    return this.rounds.length
+  }
+}
+
 export class LinkService {
   private readonly init: Required<LinkServiceInit>
   private readonly components: LinkServiceComponents
   private readonly mine = new Map<PeerIdStr, LinkRecord>()
+  /** Each link's probe samples of its last `window` rounds, oldest first. */
+  private readonly history = new Map<PeerIdStr, LinkWindow>()
   /** When each of this peer's links was last measured (performance.now()). */
   private readonly measuredAt = new Map<PeerIdStr, number>()
   private readonly others = new Map<PeerIdStr, LinksRecord>()
@@ -66,7 +97,8 @@ export class LinkService {
 
   constructor (components: LinkServiceComponents, init: LinkServiceInit, onChanged: (peer: PeerIdStr, record: LinksRecord) => void) {
     this.components = components
-    this.init = { probeBytes: 1024 * 1024, intervalMs: 10_000, smoothing: 0.3, timeoutMs: 5000, maxDeferMs: 60_000, deferRetryMs: 1000, ...init }
+    this.init = { probeBytes: 1024 * 1024, intervalMs: 10_000, window: 5, timeoutMs: 5000, maxDeferMs: 60_000, deferRetryMs: 1000, ...init }
+    checkWindow(this.init.window)
     if (this.init.probeBytes > MAX_PROBE_BYTES) throw new RangeError(`probeBytes must be at most ${MAX_PROBE_BYTES}`)
     this.onChanged = onChanged
   }
@@ -98,7 +130,7 @@ export class LinkService {
     if (this.running == null) this.schedule(200)
   }
 
-  /** This peer's smoothed links. */
+  /** This peer's links, each estimated over its last rounds. */
   own (): LinkRecord[] {
     return [...this.mine.values()]
   }
@@ -110,6 +142,7 @@ export class LinkService {
 
   forget (peer: PeerIdStr): void {
     this.mine.delete(peer)
+    this.history.delete(peer)
     this.measuredAt.delete(peer)
     this.others.delete(peer)
   }
@@ -134,6 +167,7 @@ export class LinkService {
     for (const known of [...this.mine.keys()]) {
       if (!peers.includes(known)) {
         this.mine.delete(known)
+        this.history.delete(known)
         this.measuredAt.delete(known)
       }
     }
@@ -161,16 +195,14 @@ export class LinkService {
           deferred = true
           continue
         }
-        const { rttMs, mbps } = estimateLink(samples)
-        const a = this.init.smoothing
-        const old = this.mine.get(peer)
-        const next: LinkRecord = old == null
-          ? { peer, mbps, rttMs, samples: 1 }
-          : { peer, mbps: a * mbps + (1 - a) * old.mbps, rttMs: a * rttMs + (1 - a) * old.rttMs, samples: old.samples + 1 }
+        let rounds = this.history.get(peer)
+        if (rounds == null) this.history.set(peer, rounds = new LinkWindow(this.init.window))
+        const { rttMs, mbps } = rounds.add(samples)
+        const next: LinkRecord = { peer, mbps, rttMs, samples: (this.mine.get(peer)?.samples ?? 0) + 1 }
         this.mine.set(peer, next)
         this.measuredAt.set(peer, performance.now())
         measured++
-        log('link to %s: %d Mbps, rtt %d ms (smoothed over %d)', peer, Math.round(next.mbps), next.rttMs.toFixed(2), next.samples)
+        log('link to %s: %d Mbps, rtt %d ms (best of the last %d of %d rounds)', peer, Math.round(next.mbps), next.rttMs.toFixed(2), rounds.length, next.samples)
       } catch (err: any) {
         if (this.abort.signal.aborted) return false
         log('probe of %s failed: %s: %s', peer, err?.name, err?.message)
@@ -178,7 +210,10 @@ export class LinkService {
     }
     if (measured > 0) {
       this.seq++
-      this.components.gossip.publish(LINKS_TOPIC, encodeLinks({ seq: this.seq, links: this.own() }))
+      const record = { seq: this.seq, links: this.own() }
+      this.components.gossip.publish(LINKS_TOPIC, encodeLinks(record))
+      // gossip does not deliver a peer's own message back to it: its own links changed here
+      this.onChanged(this.components.node.peerId.toString(), record)
     }
     return deferred
   }

@@ -81,6 +81,20 @@ function planKey (term: number, planId: number): string {
   return `${term}.${planId}`
 }
 
+/**
+ * The measured links as the planner sees them, coarsely: each directed pair with its rate in steps of
+ * 25% and its latency in steps of x1.5 (below 0.25 ms all one). A change of step re-plans; the jitter
+ * of probes within a step does not.
+ */
+export function linkSignature (spec: MeshScenarioSpec): string {
+  const step = (x: number, factor: number, floor: number): number => Math.round(Math.log(Math.max(x, floor) / floor) / Math.log(factor))
+  const pairs: string[] = []
+  for (const [from, to] of Object.entries(spec.linkMbps)) {
+    for (const [peer, mbps] of Object.entries(to)) pairs.push(`${from}>${peer}:${step(mbps, 1.25, 1)}:${step(spec.linkLatencyMs[from]?.[peer] ?? spec.latencyMs, 1.5, 0.25)}`)
+  }
+  return pairs.sort().join(',')
+}
+
 /** Same planner, volumes, parts, tail and members (the predicted latency aside). */
 function samePlan (ann: PlanAnnouncement, plan: Plan, members: MemberRecord[]): boolean {
   const shape = (p: Plan): string => JSON.stringify([p.planner, p.volumes, p.tail])
@@ -264,8 +278,7 @@ export class PlanService {
       return
     }
     const spec = buildScenarioSpec({ name: `mesh term ${term}`, model: model.name, inputShape: model.inputShape, members, requester: this.c.self })
-    const linkPairs = Object.values(spec.linkMbps).reduce((s, to) => s + Object.keys(to).length, 0)
-    const signature = `${members.map(m => m.peer).sort().join(',')}|${linkPairs}`
+    const signature = `${members.map(m => m.peer).sort().join(',')}|${linkSignature(spec)}`
     const last = this.published.get(model.sha256)
     if (last != null && last.term === term && last.signature === signature) return
     this.refine.abort()

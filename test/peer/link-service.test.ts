@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { Gossip } from '../../peer/gossip.js'
-import { LinkService } from '../../peer/links/link-service.js'
+import { LinkService, LinkWindow } from '../../peer/links/link-service.js'
 import { createMeshNode } from '../../peer/node.js'
 import type { MeshNode } from '../../peer/node.js'
 
@@ -75,5 +75,29 @@ describe('link probes and inference', { timeout: 60_000 }, () => {
     assert.equal(measured(), from)
     busy.a = false
     await until('a refresh after this peer is idle again', () => measured() > from, 5000)
+  })
+})
+
+describe('a link estimate over its last rounds', () => {
+  const round = (rttMs: number, bigMs: number): Array<{ bytes: number, ms: number, busy: boolean }> =>
+    [{ bytes: 0, ms: rttMs, busy: false }, { bytes: 1_000_000, ms: bigMs, busy: false }]
+
+  it('keeps the least round trip and the best rate of the window, not an average', () => {
+    const w = new LinkWindow(3)
+    assert.deepEqual(w.add(round(1, 9)), { rttMs: 1, mbps: 1000 })
+    // a slow round (both ends busy): the link is still what the first round saw
+    assert.deepEqual(w.add(round(60, 100)), { rttMs: 1, mbps: 1000 })
+    // the slow round's big probe is judged against the window's least RTT, not its own inflated one
+    assert.deepEqual(w.add(round(2, 17)), { rttMs: 1, mbps: 1000 })
+    assert.equal(w.length, 3)
+  })
+
+  it('forgets a round once it leaves the window, so a slower link is seen', () => {
+    const w = new LinkWindow(2)
+    w.add(round(1, 9))
+    w.add(round(4, 44))
+    // the fast round has left: RTT 4 ms, and 8 Mbit in 44 - 4 ms from the better of the two rounds left
+    assert.deepEqual(w.add(round(4, 84)), { rttMs: 4, mbps: 200 })
+    assert.throws(() => new LinkWindow(0), /window must be a whole number of rounds >= 1/)
   })
 })
