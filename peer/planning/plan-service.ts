@@ -81,18 +81,39 @@ function planKey (term: number, planId: number): string {
   return `${term}.${planId}`
 }
 
+/** What a plan was made for: the members and the links the leader had measured. */
+export interface PlanBasis {
+  members: string
+  spec: Pick<MeshScenarioSpec, 'linkMbps' | 'linkLatencyMs' | 'latencyMs'>
+}
+
+/** A rate within this factor of the one planned for is the same link to the planner. */
+const RATE_TOLERANCE = 1.3
+/** A latency within this factor, or within LATENCY_SLACK_MS, of the one planned for is the same. */
+const LATENCY_TOLERANCE = 2
+const LATENCY_SLACK_MS = 1
+
 /**
- * The measured links as the planner sees them, coarsely: each directed pair with its rate in steps of
- * 25% and its latency in steps of x1.5 (below 0.25 ms all one). A change of step re-plans; the jitter
- * of probes within a step does not.
+ * Whether a plan made for `planned` still stands for `now`: the same members, the same links measured,
+ * each link's rate within 30% and its latency within x2 (or 1 ms) of what the plan was made for. Compared
+ * with the plan's own basis, not with the last probe, so drift accumulates and re-plans, and the jitter
+ * of probes around a value does not.
  */
-export function linkSignature (spec: MeshScenarioSpec): string {
-  const step = (x: number, factor: number, floor: number): number => Math.round(Math.log(Math.max(x, floor) / floor) / Math.log(factor))
-  const pairs: string[] = []
-  for (const [from, to] of Object.entries(spec.linkMbps)) {
-    for (const [peer, mbps] of Object.entries(to)) pairs.push(`${from}>${peer}:${step(mbps, 1.25, 1)}:${step(spec.linkLatencyMs[from]?.[peer] ?? spec.latencyMs, 1.5, 0.25)}`)
+export function basisHolds (planned: PlanBasis, now: PlanBasis): boolean {
+  if (planned.members !== now.members) return false
+  const pairs = (b: PlanBasis): string[] => Object.entries(b.spec.linkMbps).flatMap(([from, to]) => Object.keys(to).map(peer => `${from}>${peer}`)).sort()
+  if (pairs(planned).join(',') !== pairs(now).join(',')) return false
+  const latency = (b: PlanBasis, from: string, to: string): number => b.spec.linkLatencyMs[from]?.[to] ?? b.spec.latencyMs
+  for (const [from, to] of Object.entries(now.spec.linkMbps)) {
+    for (const [peer, mbps] of Object.entries(to)) {
+      const was = planned.spec.linkMbps[from][peer]
+      if (mbps > was * RATE_TOLERANCE || mbps < was / RATE_TOLERANCE) return false
+      const a = latency(planned, from, peer)
+      const b = latency(now, from, peer)
+      if (Math.abs(a - b) > LATENCY_SLACK_MS && Math.max(a, b) > LATENCY_TOLERANCE * Math.min(a, b)) return false
+    }
   }
-  return pairs.sort().join(',')
+  return true
 }
 
 /** Same planner, volumes, parts, tail and members (the predicted latency aside). */
@@ -118,7 +139,7 @@ export class PlanService {
   private readonly quickRunner = new PlannerRunner()
   private nextPlanId = 1
   private planTerm = 0
-  private readonly published = new Map<string, { term: number, signature: string, predictedMs: number }>()
+  private readonly published = new Map<string, { term: number, basis: PlanBasis, predictedMs: number }>()
   private debounce?: ReturnType<typeof setTimeout>
   private republish?: ReturnType<typeof setInterval>
   private planning?: Promise<void>
@@ -278,9 +299,9 @@ export class PlanService {
       return
     }
     const spec = buildScenarioSpec({ name: `mesh term ${term}`, model: model.name, inputShape: model.inputShape, members, requester: this.c.self })
-    const signature = `${members.map(m => m.peer).sort().join(',')}|${linkSignature(spec)}`
+    const basis: PlanBasis = { members: members.map(m => m.peer).sort().join(','), spec }
     const last = this.published.get(model.sha256)
-    if (last != null && last.term === term && last.signature === signature) return
+    if (last != null && last.term === term && basisHolds(last.basis, basis)) return
     this.refine.abort()
     this.refine = new AbortController()
     const refine = this.refine.signal
@@ -304,7 +325,7 @@ export class PlanService {
       }
       if (!this.stillLeading(term)) return
     }
-    if (best != null) this.publish(model, term, best, memberRecords, signature)
+    if (best != null) this.publish(model, term, best, memberRecords, basis)
     announce(chosen)
     const background = async (): Promise<void> => {
       try {
@@ -312,10 +333,10 @@ export class PlanService {
         if (!this.stillLeading(term) || refine.aborted) return
         // the configured planner's plan replaces the quick one: it is what this mesh was asked to run
         const now = this.published.get(model.sha256)
-        if (now != null && now.term === term && now.signature === signature && now.predictedMs < r.predictedMs) {
+        if (now != null && now.term === term && now.basis === basis && now.predictedMs < r.predictedMs) {
           log('%s plan (%d ms predicted) replaces a quick plan predicted at %d ms', chosen, r.predictedMs.toFixed(1), now.predictedMs.toFixed(1))
         }
-        this.publish(model, term, r, memberRecords, signature)
+        this.publish(model, term, r, memberRecords, basis)
       } catch (err: any) {
         if (!refine.aborted) this.c.events.emit('failed', { model: model.name, planner: chosen, reason: err.message })
       }
@@ -349,11 +370,11 @@ export class PlanService {
     return !this.stopped && this.c.election.isLeader && this.c.election.term === term
   }
 
-  private publish (model: HeldModel, term: number, result: { plan: Plan, predictedMs: number }, members: MemberRecord[], signature: string): void {
+  private publish (model: HeldModel, term: number, result: { plan: Plan, predictedMs: number }, members: MemberRecord[], basis: PlanBasis): void {
     const current = this.current.get(model.sha256)
     if (current != null && current.from === this.c.self && current.ann.term === term && samePlan(current.ann, result.plan, members)) {
       // the same parts on the same members: no new plan id, no round of preparation
-      this.published.set(model.sha256, { term, signature, predictedMs: result.predictedMs })
+      this.published.set(model.sha256, { term, basis, predictedMs: result.predictedMs })
       return
     }
     if (this.planTerm !== term) {
@@ -361,7 +382,7 @@ export class PlanService {
       this.nextPlanId = 1
     }
     const ann: PlanAnnouncement = { kind: 'plan', term, planId: this.nextPlanId++, members, plan: result.plan }
-    this.published.set(model.sha256, { term, signature, predictedMs: result.predictedMs })
+    this.published.set(model.sha256, { term, basis, predictedMs: result.predictedMs })
     this.c.gossip.publish(PLAN_TOPIC, encodePlanRecord(ann))
     this.accept(this.c.self, ann)
   }
