@@ -149,8 +149,9 @@ export class TesseraPeer {
   }
 
   /** Whether this peer is running inference (a part, a tail or a request it coordinates), or just was. */
+  /** Running inference (or did moments ago), or planning: link probes would measure this peer's CPU, not the link. */
   private busy (): boolean {
-    return Math.min(this.executor.idleForMs(), this.coordinator.idleForMs()) < BUSY_LINGER_MS
+    return Math.min(this.executor.idleForMs(), this.coordinator.idleForMs()) < BUSY_LINGER_MS || this.plans.isPlanning()
   }
 
   /** The name a peer advertises (its short id until its capabilities arrive). */

@@ -155,6 +155,11 @@ export class PlanService {
     this.init = { quickPlanners: ['offload', 'aofl'], republishMs: 3000, debounceMs: 300, keepPlans: 2, ...init }
   }
 
+  /** Whether this peer is running a planner now (its CPU is taken: link probes wait, docs/mesh.md "Links"). */
+  isPlanning (): boolean {
+    return this.runner.busy || this.quickRunner.busy
+  }
+
   start (): void {
     this.stopped = false
     this.c.gossip.subscribe({ topic: PLAN_TOPIC, decode: decodePlanRecord }, (from, record) => {

@@ -4,11 +4,18 @@ import type { PlanJobArgs, PlanJobResult } from './planner-job.js'
 
 export class PlannerRunner {
   private worker?: WorkerClient
+  private running = 0
+
+  /** Whether a planner is running now. */
+  get busy (): boolean {
+    return this.running > 0
+  }
 
   /** Plans in the worker; aborting `signal` kills the run. */
   async run (args: PlanJobArgs, options: { signal?: AbortSignal, onProgress?: (message: string) => void } = {}): Promise<PlanJobResult> {
     this.worker ??= new WorkerClient(new URL('./planner-job.ts', import.meta.url), 'planner')
     const worker = this.worker
+    this.running++
     try {
       return await worker.call<PlanJobResult>('plan', args, { signal: options.signal, onProgress: options.onProgress })
     } catch (err) {
@@ -18,6 +25,8 @@ export class PlannerRunner {
         await worker.terminate()
       }
       throw err
+    } finally {
+      this.running--
     }
   }
 
