@@ -3,9 +3,8 @@
 // peer's latest measurements. A link's estimate is taken over its last few rounds: the least round
 // trip and the best rate, as TCP congestion control (BBR) filters its own path estimates. A probe can
 // only be slowed by what else is running at either end (a peer preparing a plan, a CPU held to its
-// quota), never sped up, so the best of a window is the link and the rest is noise: an average let
-// one round taken while a 0.25-core peer loaded sub-models put 30-70 ms half round trips on links
-// that measure 1-4 ms.
+// quota), never sped up, so the best of a window is the link and the rest is noise: with an average,
+// a testbed leader saw 8-68 ms half round trips on links that measure under 2 ms.
 import { decodeLinks, encodeLinks } from '../../protocols/links/codec.js'
 import { LINKS_TOPIC, MAX_LINK_MBPS } from '../../protocols/links/constants.js'
 import { runProbes } from '../../protocols/probe/client.js'

@@ -2,6 +2,8 @@
 // (a quick plan first, then the configured planner's when it is better), and publishes each plan on
 // tessera/plan/1 with its term, plan id and members, republishing it periodically. Every peer accepts
 // only a plan of the current term from the current leader, prepares its share, and reports READY.
+import { mkdir, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { decodePlanRecord, encodePlanRecord } from '../../protocols/plan/codec.js'
 import { PLAN_TOPIC } from '../../protocols/plan/constants.js'
@@ -9,8 +11,6 @@ import { MODEL_PROTOCOL } from '../../protocols/model/constants.js'
 import { NoPlanError } from '../../src/errors.js'
 import { logger } from '../../src/logger.js'
 import { defaultPlannerName } from '../../src/planners/index.js'
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { buildScenarioSpec, deviceIds, exportScenario } from './scenario-builder.js'
 import { PlannerRunner } from './planner-runner.js'
 import type { MeshMember, MeshScenarioSpec } from './scenario-builder.js'
