@@ -6,6 +6,7 @@ import { parseMeasuredProfile } from '../../src/sim/profile-measured.js'
 import { REQUESTER } from '../../src/sim/types.js'
 import type { LinkRecord } from '../../protocols/links/codec.js'
 import type { Graph } from '../../src/graph/types.js'
+import type { ScenarioInput } from '../../src/sim/scenario.js'
 import type { Device, Scenario } from '../../src/sim/types.js'
 import type { PeerIdStr } from '../gossip.js'
 
@@ -126,16 +127,7 @@ export function resolveMeshScenario (spec: MeshScenarioSpec, graph: Graph): Scen
 
 /** A mesh scenario as a scenario file (the suite's format) and the measured profiles it names, by file name. */
 export interface ScenarioExport {
-  scenario: {
-    name: string
-    model: string
-    inputShape: number[]
-    requester: { device: string }
-    devices: Array<{ id: string, profile: string, uplinkMbps: number, downlinkMbps: number }>
-    linkMbps: Record<string, Record<string, number>>
-    linkLatencyMs: Record<string, Record<string, number>>
-    latencyMs: number
-  }
+  scenario: ScenarioInput
   profiles: Map<string, unknown>
 }
 
