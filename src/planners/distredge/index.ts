@@ -149,11 +149,6 @@ export function demonstrationSplits (env: SplitEnvironment, times: readonly numb
   return demos
 }
 
-/** LC-PSS's partition of a scenario's model with the planner's settings. */
-export function distredgePartition (sim: Simulator, alpha: number = LC_PSS_DEFAULTS.alpha, samples: number = LC_PSS_DEFAULTS.samples, seed = 0): TensorName[] {
-  return lcPss(sim.scenario.graph, sim.costs, { alpha, samples, devices: sim.scenario.devices.length, seed }).cuts
-}
-
 /**
  * The alphas LC-PSS runs with when none is given: the paper's 0.75 first, then two lower weights of "moving data"
  * (deeper partitions, 5-6 volumes on VGG16 with 4 devices). Lower ones give 7 or more volumes, on which the agent
@@ -169,8 +164,8 @@ const ALPHA_TIE = 1e-9
  * ALPHA_CANDIDATES that `chooseAlpha` picks for this scenario.
  */
 export function distredgePartitions (sim: Simulator, k: number, alpha?: number, samples: number = LC_PSS_DEFAULTS.samples, seed = 0): TensorName[][] {
-  const a = alpha ?? chooseAlpha(sim, samples, seed).alpha
-  return lcPss(sim.scenario.graph, sim.costs, { alpha: a, samples, devices: sim.scenario.devices.length, seed, top: k }).ranked.map(p => p.cuts)
+  if (alpha == null) return rankAlphas(sim, samples, seed, k).partitions
+  return lcPss(sim.scenario.graph, sim.costs, { alpha, samples, devices: sim.scenario.devices.length, seed, top: k }).ranked.map(p => p.cuts)
 }
 
 /**
@@ -179,10 +174,16 @@ export function distredgePartitions (sim: Simulator, k: number, alpha?: number, 
  * layer configurations alone; the devices and links only pick which alpha's cuts the agent trains on.
  */
 export function chooseAlpha (sim: Simulator, samples: number = LC_PSS_DEFAULTS.samples, seed = 0): { alpha: number, demonstrationMs: number[] } {
+  const { alpha, demonstrationMs } = rankAlphas(sim, samples, seed, 1)
+  return { alpha, demonstrationMs }
+}
+
+/** chooseAlpha, with the chosen alpha's `top` best-scored partitions from the same LC-PSS run (`top` only cuts its ranking short). */
+function rankAlphas (sim: Simulator, samples: number, seed: number, top: number): { alpha: number, demonstrationMs: number[], partitions: TensorName[][] } {
   const times = wholeModelTimes(sim)
   const model = new LinearModel(sim)
-  const demonstrationMs = ALPHA_CANDIDATES.map(alpha => {
-    const cuts = distredgePartition(sim, alpha, samples, seed)
+  const runs = ALPHA_CANDIDATES.map(alpha => lcPss(sim.scenario.graph, sim.costs, { alpha, samples, devices: sim.scenario.devices.length, seed, top }))
+  const demonstrationMs = runs.map(({ cuts }) => {
     if (cuts.length < 2) return Infinity
     const env = simEnvironment(sim, cuts)
     return Math.min(...demonstrationSplits(env, times, { model, cuts }).map(splits => evaluateSplits(env, splits)))
@@ -191,7 +192,7 @@ export function chooseAlpha (sim: Simulator, samples: number = LC_PSS_DEFAULTS.s
   // such ties keep the higher alpha too.
   let best = 0
   demonstrationMs.forEach((ms, i) => { if (ms < demonstrationMs[best] * (1 - ALPHA_TIE)) best = i })
-  return { alpha: ALPHA_CANDIDATES[best], demonstrationMs }
+  return { alpha: ALPHA_CANDIDATES[best], demonstrationMs, partitions: runs[best].ranked.map(p => p.cuts) }
 }
 
 function fitsModel (cuts: readonly TensorName[], ranked: readonly TensorName[], candidates: readonly TensorName[]): boolean {
