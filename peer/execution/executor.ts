@@ -24,6 +24,8 @@ import type { PeerIdStr } from '../gossip.js'
 import type { AbortOptions } from '@libp2p/interface'
 
 const log = logger('executor')
+/** Every input, part and send of every request: a timeline to read beside the simulator's (DEBUG=tessera:executor:trace). */
+const traceLog = logger('executor:trace')
 
 /** A plan as this peer runs it. */
 export interface PreparedPlan {
@@ -97,6 +99,11 @@ export interface ExecutorComponents {
 }
 
 const TAIL = 'tail'
+
+/** A performance.now() instant as ms since the epoch (the trace's instants). */
+function wallClock (now: number): number {
+  return performance.timeOrigin + now
+}
 
 function endpointKey (e: Endpoint): string {
   return e.kind === 'part' ? `${e.volume}:${e.part}` : e.kind
@@ -288,6 +295,7 @@ export class Executor implements TensorSink {
     }
     slot.pieces[index] = { region, tensor: { dataType: 'float32', dims: frame.shape, data: frame.data } }
     slot.received++
+    traceLog('request %s: part %s has %d of %d inputs (rows [%d, %d) of "%s")', frame.requestId, target, slot.received, inbound.length, frame.rows[0], frame.rows[1], frame.tensor)
     for (const t of frame.trace) job.trace.set(`${t.device}:${t.volume}:${t.part}`, t)
     if (slot.received === inbound.length) {
       const ready = performance.now()
@@ -322,7 +330,8 @@ export class Executor implements TensorSink {
     const start = performance.now()
     const out = (await work.session.run({ [v.input]: input }))[v.output]
     const computeMs = performance.now() - start
-    const own: TraceRecord = { device: plan.device!, volume: work.volume, part: work.part, waitMs: ready - job.created, computeMs, rows: rangeLength(work.made.rows) }
+    traceLog('request %s: part %d:%d computed in %d ms', job.requestId, work.volume, work.part, computeMs.toFixed(1))
+    const own: TraceRecord = { device: plan.device!, volume: work.volume, part: work.part, waitMs: ready - job.created, computeMs, rows: rangeLength(work.made.rows), readyAt: wallClock(ready), startedAt: wallClock(start) }
     job.trace.set(`${own.device}:${own.volume}:${own.part}`, own)
     slot.done = true
     const axes = plan.graph.layout.get(v.output)!
@@ -340,7 +349,7 @@ export class Executor implements TensorSink {
     const outputs: Record<string, HostTensor> = tail.session == null ? {} : await tail.session.run({ [tail.from]: whole })
     if (g.outputs.includes(tail.from)) outputs[tail.from] = whole
     const computeMs = performance.now() - start
-    const own: TraceRecord = { device: plan.device!, volume: plan.plan.volumes.length, part: 0, waitMs: ready - job.created, computeMs, rows: 0 }
+    const own: TraceRecord = { device: plan.device!, volume: plan.plan.volumes.length, part: 0, waitMs: ready - job.created, computeMs, rows: 0, readyAt: wallClock(ready), startedAt: wallClock(start) }
     job.trace.set(`${own.device}:${own.volume}:${own.part}`, own)
     slot.done = true
     const trace = [...job.trace.values()]
@@ -368,7 +377,10 @@ export class Executor implements TensorSink {
         kind: 'slice', requestId: job.requestId, term: plan.term, planId: plan.planId, volume: target.volume, part: target.part,
         tensor: m.tensor, rows: m.rows, cols: m.cols, shape: [...tensor.dims], data: tensor.data as Float32Array, trace, requester: job.requester
       }
-      this.components.router.send(peer, [frame]).catch((err: any) => {
+      const sending = performance.now()
+      this.components.router.send(peer, [frame]).then(() => {
+        traceLog('request %s: rows [%d, %d) of "%s" for part %d:%d handed to %s in %d ms', job.requestId, m.rows[0], m.rows[1], m.tensor, target.volume, target.part, device ?? 'the requester', (performance.now() - sending).toFixed(1))
+      }, (err: any) => {
         log('request %s: sending to %s failed: %s', job.requestId, device, err?.message)
         this.fail(job.requestId, job.requester, plan.key, plan.term, plan.planId, `sending rows of "${m.tensor}" to ${device as string} failed: ${err?.message as string}`)
       })

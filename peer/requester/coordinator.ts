@@ -93,7 +93,7 @@ export class Coordinator implements InferServer {
         const ms = performance.now() - started
         this.c.emitter.emit('served', { requestId: request.requestId, ms, attempts: attempt, plan: plan.key, ok: true })
         const devices = new Set<string>([...plan.plan.volumes.flatMap(v => v.parts.filter(p => p.rows[1] > p.rows[0]).map(p => p.device)), plan.plan.tail.device])
-        return { term: plan.term, planId: plan.planId, planner: plan.plan.planner, devices: [...devices], outputs: out.outputs, timings: out.trace, totalMs: ms, attempts: attempt }
+        return { term: plan.term, planId: plan.planId, planner: plan.plan.planner, devices: [...devices], outputs: out.outputs, timings: out.trace, totalMs: ms, attempts: attempt, sentAt: out.sentAt, receivedAt: out.receivedAt }
       } catch (err: any) {
         lastError = err
         log('request %s attempt %d on plan %s failed: %s: %s', request.requestId, attempt, plan?.key ?? '-', err?.name, err?.message)
@@ -106,7 +106,8 @@ export class Coordinator implements InferServer {
     throw lastError
   }
 
-  private async attempt (plan: PreparedPlan, requestId: string, input: NamedTensor, options: AbortOptions): Promise<{ outputs: NamedTensor[], trace: TraceRecord[] }> {
+  private async attempt (plan: PreparedPlan, requestId: string, input: NamedTensor, options: AbortOptions): Promise<{ outputs: NamedTensor[], trace: TraceRecord[], sentAt: number, receivedAt: number }> {
+    const sentAt = performance.timeOrigin + performance.now()
     const g = plan.graph
     const members = new Map(plan.members.map(m => [m.peer, m.device]))
     const outputs = new Map<string, TensorFrame>()
@@ -153,10 +154,11 @@ export class Coordinator implements InferServer {
         }
       })
       await Promise.all([...sends, done])
+      const receivedAt = performance.timeOrigin + performance.now()
       const frames = g.outputs.map(name => outputs.get(name)!)
       const trace = new Map<string, TraceRecord>()
       for (const f of frames) for (const t of f.trace) trace.set(`${t.device}:${t.volume}:${t.part}`, t)
-      return { outputs: frames.map(f => ({ name: f.tensor, shape: f.shape, data: f.data })), trace: [...trace.values()] }
+      return { outputs: frames.map(f => ({ name: f.tensor, shape: f.shape, data: f.data })), trace: [...trace.values()], sentAt, receivedAt }
     } finally {
       clearTimeout(timer)
       unexpect()

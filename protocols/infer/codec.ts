@@ -31,6 +31,9 @@ export interface InferResult {
   timings: TraceRecord[]
   totalMs: number
   attempts: number
+  /** The serving attempt: input sent from, outputs all back at (the serving peer's wall clock, ms since the epoch). */
+  sentAt: number
+  receivedAt: number
 }
 
 export interface InferLimits {
@@ -102,7 +105,9 @@ export async function writeInferResult (stream: Stream, result: InferResult, opt
     outputs: result.outputs.map(o => ({ name: o.name, shape: o.shape, byteLength: o.data.byteLength })),
     timings: result.timings,
     totalMs: result.totalMs,
-    attempts: result.attempts
+    attempts: result.attempts,
+    sentAt: result.sentAt,
+    receivedAt: result.receivedAt
   }), options)
   for (const o of result.outputs) await writeAll(stream, bytesOf(o.data), options)
 }
@@ -128,6 +133,8 @@ export async function readInferResponse (reader: StreamReader, limits: InferLimi
   checkString(P, 'planner', h.planner, { min: 1, max: 64 })
   h.devices.forEach((d, i) => { checkString(P, `devices[${i}]`, d, { min: 1 }) })
   checkNumber(P, 'totalMs', h.totalMs)
+  checkNumber(P, 'sentAt', h.sentAt)
+  checkNumber(P, 'receivedAt', h.receivedAt, { min: h.sentAt })
   checkNumber(P, 'attempts', h.attempts, { min: 1, max: 1000, integer: true })
   if (h.outputs.length === 0) throw new MalformedMessageError(P, 'a successful response has no outputs')
   h.outputs.forEach((o, i) => {
@@ -136,7 +143,7 @@ export async function readInferResponse (reader: StreamReader, limits: InferLimi
   })
   const timings = h.timings.map((t, i) => {
     checkString(P, `timings[${i}].device`, t.device, { min: 1 })
-    for (const k of ['waitMs', 'computeMs'] as const) checkNumber(P, `timings[${i}].${k}`, t[k])
+    for (const k of ['waitMs', 'computeMs', 'readyAt', 'startedAt'] as const) checkNumber(P, `timings[${i}].${k}`, t[k])
     checkNumber(P, `timings[${i}].volume`, t.volume, { max: 1 << 16, integer: true })
     checkNumber(P, `timings[${i}].part`, t.part, { max: 1 << 16, integer: true })
     checkNumber(P, `timings[${i}].rows`, t.rows, { max: MAX_DIM, integer: true })
@@ -146,6 +153,6 @@ export async function readInferResponse (reader: StreamReader, limits: InferLimi
   for (const o of h.outputs) outputs.push({ name: o.name, shape: [...o.shape], data: await readTensor(reader, o.byteLength, options) })
   return {
     ok: true,
-    result: { term: h.term, planId: h.planId, planner: h.planner, devices: [...h.devices], outputs, timings, totalMs: h.totalMs, attempts: h.attempts }
+    result: { term: h.term, planId: h.planId, planner: h.planner, devices: [...h.devices], outputs, timings, totalMs: h.totalMs, attempts: h.attempts, sentAt: h.sentAt, receivedAt: h.receivedAt }
   }
 }

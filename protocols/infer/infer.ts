@@ -418,6 +418,8 @@ export interface Timing {
   waitMs: number
   computeMs: number
   rows: number
+  readyAt: number
+  startedAt: number
 }
 
 export namespace Timing {
@@ -460,6 +462,16 @@ export namespace Timing {
           w.uint32(obj.rows)
         }
 
+        if ((obj.readyAt != null && obj.readyAt !== 0)) {
+          w.uint32(57)
+          w.double(obj.readyAt)
+        }
+
+        if ((obj.startedAt != null && obj.startedAt !== 0)) {
+          w.uint32(65)
+          w.double(obj.startedAt)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -470,7 +482,9 @@ export namespace Timing {
           part: 0,
           waitMs: 0,
           computeMs: 0,
-          rows: 0
+          rows: 0,
+          readyAt: 0,
+          startedAt: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -501,6 +515,14 @@ export namespace Timing {
             }
             case 6: {
               obj.rows = reader.uint32()
+              break
+            }
+            case 7: {
+              obj.readyAt = reader.double()
+              break
+            }
+            case 8: {
+              obj.startedAt = reader.double()
               break
             }
             default: {
@@ -560,6 +582,20 @@ export namespace Timing {
               }
               break
             }
+            case 7: {
+              yield {
+                field: `${prefix}.readyAt`,
+                value: reader.double()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.startedAt`,
+                value: reader.double()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -602,6 +638,16 @@ export namespace Timing {
     value: number
   }
 
+  export interface TimingReadyAtFieldEvent {
+    field: '$.readyAt'
+    value: number
+  }
+
+  export interface TimingStartedAtFieldEvent {
+    field: '$.startedAt'
+    value: number
+  }
+
   export function encode (obj: Partial<Timing>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Timing.codec())
   }
@@ -610,7 +656,7 @@ export namespace Timing {
     return decodeMessage(buf, Timing.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Timing>): Generator<TimingDeviceFieldEvent | TimingVolumeFieldEvent | TimingPartFieldEvent | TimingWaitMsFieldEvent | TimingComputeMsFieldEvent | TimingRowsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Timing>): Generator<TimingDeviceFieldEvent | TimingVolumeFieldEvent | TimingPartFieldEvent | TimingWaitMsFieldEvent | TimingComputeMsFieldEvent | TimingRowsFieldEvent | TimingReadyAtFieldEvent | TimingStartedAtFieldEvent> {
     return streamMessage(buf, Timing.codec(), opts)
   }
 }
@@ -627,6 +673,8 @@ export interface InferResponse {
   timings: Timing[]
   totalMs: number
   attempts: number
+  sentAt: number
+  receivedAt: number
 }
 
 export namespace InferResponse {
@@ -700,6 +748,16 @@ export namespace InferResponse {
           w.uint32(obj.attempts)
         }
 
+        if ((obj.sentAt != null && obj.sentAt !== 0)) {
+          w.uint32(97)
+          w.double(obj.sentAt)
+        }
+
+        if ((obj.receivedAt != null && obj.receivedAt !== 0)) {
+          w.uint32(105)
+          w.double(obj.receivedAt)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -715,7 +773,9 @@ export namespace InferResponse {
           outputs: [],
           timings: [],
           totalMs: 0,
-          attempts: 0
+          attempts: 0,
+          sentAt: 0,
+          receivedAt: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -794,6 +854,14 @@ export namespace InferResponse {
             }
             case 11: {
               obj.attempts = reader.uint32()
+              break
+            }
+            case 12: {
+              obj.sentAt = reader.double()
+              break
+            }
+            case 13: {
+              obj.receivedAt = reader.double()
               break
             }
             default: {
@@ -936,6 +1004,20 @@ export namespace InferResponse {
               }
               break
             }
+            case 12: {
+              yield {
+                field: `${prefix}.sentAt`,
+                value: reader.double()
+              }
+              break
+            }
+            case 13: {
+              yield {
+                field: `${prefix}.receivedAt`,
+                value: reader.double()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -1038,6 +1120,18 @@ export namespace InferResponse {
     index: number
   }
 
+  export interface InferResponseTimingsReadyAtFieldEvent {
+    field: '$.timings[].readyAt'
+    value: number
+    index: number
+  }
+
+  export interface InferResponseTimingsStartedAtFieldEvent {
+    field: '$.timings[].startedAt'
+    value: number
+    index: number
+  }
+
   export interface InferResponseTotalMsFieldEvent {
     field: '$.totalMs'
     value: number
@@ -1045,6 +1139,16 @@ export namespace InferResponse {
 
   export interface InferResponseAttemptsFieldEvent {
     field: '$.attempts'
+    value: number
+  }
+
+  export interface InferResponseSentAtFieldEvent {
+    field: '$.sentAt'
+    value: number
+  }
+
+  export interface InferResponseReceivedAtFieldEvent {
+    field: '$.receivedAt'
     value: number
   }
 
@@ -1056,7 +1160,7 @@ export namespace InferResponse {
     return decodeMessage(buf, InferResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InferResponse>): Generator<InferResponseOkFieldEvent | InferResponseErrorNameFieldEvent | InferResponseErrorFieldEvent | InferResponseTermFieldEvent | InferResponsePlanIdFieldEvent | InferResponsePlannerFieldEvent | InferResponseDevicesFieldEvent | InferResponseOutputsNameFieldEvent | InferResponseOutputsShapeFieldEvent | InferResponseOutputsByteLengthFieldEvent | InferResponseTimingsDeviceFieldEvent | InferResponseTimingsVolumeFieldEvent | InferResponseTimingsPartFieldEvent | InferResponseTimingsWaitMsFieldEvent | InferResponseTimingsComputeMsFieldEvent | InferResponseTimingsRowsFieldEvent | InferResponseTotalMsFieldEvent | InferResponseAttemptsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InferResponse>): Generator<InferResponseOkFieldEvent | InferResponseErrorNameFieldEvent | InferResponseErrorFieldEvent | InferResponseTermFieldEvent | InferResponsePlanIdFieldEvent | InferResponsePlannerFieldEvent | InferResponseDevicesFieldEvent | InferResponseOutputsNameFieldEvent | InferResponseOutputsShapeFieldEvent | InferResponseOutputsByteLengthFieldEvent | InferResponseTimingsDeviceFieldEvent | InferResponseTimingsVolumeFieldEvent | InferResponseTimingsPartFieldEvent | InferResponseTimingsWaitMsFieldEvent | InferResponseTimingsComputeMsFieldEvent | InferResponseTimingsRowsFieldEvent | InferResponseTimingsReadyAtFieldEvent | InferResponseTimingsStartedAtFieldEvent | InferResponseTotalMsFieldEvent | InferResponseAttemptsFieldEvent | InferResponseSentAtFieldEvent | InferResponseReceivedAtFieldEvent> {
     return streamMessage(buf, InferResponse.codec(), opts)
   }
 }

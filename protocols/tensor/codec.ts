@@ -21,6 +21,12 @@ export interface TraceRecord {
   waitMs: number
   computeMs: number
   rows: number
+  /**
+   * When the part's inputs were all there and when its compute started, ms since the epoch by the peer's
+   * own wall clock: comparable across peers only where their clocks agree (the testbed's one machine).
+   */
+  readyAt: number
+  startedAt: number
 }
 
 export interface TensorFrame {
@@ -104,6 +110,8 @@ export function decodeTensorHeader (data: Uint8Array | Uint8ArrayList, limits: T
     checkNumber(p, `trace[${i}].waitMs`, t.waitMs)
     checkNumber(p, `trace[${i}].computeMs`, t.computeMs)
     checkNumber(p, `trace[${i}].rows`, t.rows, { max: MAX_DIM, integer: true })
+    checkNumber(p, `trace[${i}].readyAt`, t.readyAt)
+    checkNumber(p, `trace[${i}].startedAt`, t.startedAt)
     return { ...t }
   })
   if (h.requester !== '') checkPeerId(p, 'requester', h.requester)

@@ -45,6 +45,8 @@ export interface TraceEntry {
   waitMs: number
   computeMs: number
   rows: number
+  readyAt: number
+  startedAt: number
 }
 
 export namespace TraceEntry {
@@ -87,6 +89,16 @@ export namespace TraceEntry {
           w.uint32(obj.rows)
         }
 
+        if ((obj.readyAt != null && obj.readyAt !== 0)) {
+          w.uint32(57)
+          w.double(obj.readyAt)
+        }
+
+        if ((obj.startedAt != null && obj.startedAt !== 0)) {
+          w.uint32(65)
+          w.double(obj.startedAt)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -97,7 +109,9 @@ export namespace TraceEntry {
           part: 0,
           waitMs: 0,
           computeMs: 0,
-          rows: 0
+          rows: 0,
+          readyAt: 0,
+          startedAt: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -128,6 +142,14 @@ export namespace TraceEntry {
             }
             case 6: {
               obj.rows = reader.uint32()
+              break
+            }
+            case 7: {
+              obj.readyAt = reader.double()
+              break
+            }
+            case 8: {
+              obj.startedAt = reader.double()
               break
             }
             default: {
@@ -187,6 +209,20 @@ export namespace TraceEntry {
               }
               break
             }
+            case 7: {
+              yield {
+                field: `${prefix}.readyAt`,
+                value: reader.double()
+              }
+              break
+            }
+            case 8: {
+              yield {
+                field: `${prefix}.startedAt`,
+                value: reader.double()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -229,6 +265,16 @@ export namespace TraceEntry {
     value: number
   }
 
+  export interface TraceEntryReadyAtFieldEvent {
+    field: '$.readyAt'
+    value: number
+  }
+
+  export interface TraceEntryStartedAtFieldEvent {
+    field: '$.startedAt'
+    value: number
+  }
+
   export function encode (obj: Partial<TraceEntry>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TraceEntry.codec())
   }
@@ -237,7 +283,7 @@ export namespace TraceEntry {
     return decodeMessage(buf, TraceEntry.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TraceEntry>): Generator<TraceEntryDeviceFieldEvent | TraceEntryVolumeFieldEvent | TraceEntryPartFieldEvent | TraceEntryWaitMsFieldEvent | TraceEntryComputeMsFieldEvent | TraceEntryRowsFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TraceEntry>): Generator<TraceEntryDeviceFieldEvent | TraceEntryVolumeFieldEvent | TraceEntryPartFieldEvent | TraceEntryWaitMsFieldEvent | TraceEntryComputeMsFieldEvent | TraceEntryRowsFieldEvent | TraceEntryReadyAtFieldEvent | TraceEntryStartedAtFieldEvent> {
     return streamMessage(buf, TraceEntry.codec(), opts)
   }
 }
@@ -780,6 +826,18 @@ export namespace TensorHeader {
     index: number
   }
 
+  export interface TensorHeaderTraceReadyAtFieldEvent {
+    field: '$.trace[].readyAt'
+    value: number
+    index: number
+  }
+
+  export interface TensorHeaderTraceStartedAtFieldEvent {
+    field: '$.trace[].startedAt'
+    value: number
+    index: number
+  }
+
   export interface TensorHeaderErrorFieldEvent {
     field: '$.error'
     value: string
@@ -803,7 +861,7 @@ export namespace TensorHeader {
     return decodeMessage(buf, TensorHeader.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TensorHeader>): Generator<TensorHeaderKindFieldEvent | TensorHeaderRequestIdFieldEvent | TensorHeaderTermFieldEvent | TensorHeaderPlanIdFieldEvent | TensorHeaderVolumeFieldEvent | TensorHeaderPartFieldEvent | TensorHeaderTensorFieldEvent | TensorHeaderRowStartFieldEvent | TensorHeaderRowEndFieldEvent | TensorHeaderColStartFieldEvent | TensorHeaderColEndFieldEvent | TensorHeaderDtypeFieldEvent | TensorHeaderShapeFieldEvent | TensorHeaderByteLengthFieldEvent | TensorHeaderTraceDeviceFieldEvent | TensorHeaderTraceVolumeFieldEvent | TensorHeaderTracePartFieldEvent | TensorHeaderTraceWaitMsFieldEvent | TensorHeaderTraceComputeMsFieldEvent | TensorHeaderTraceRowsFieldEvent | TensorHeaderErrorFieldEvent | TensorHeaderErrorDeviceFieldEvent | TensorHeaderRequesterFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TensorHeader>): Generator<TensorHeaderKindFieldEvent | TensorHeaderRequestIdFieldEvent | TensorHeaderTermFieldEvent | TensorHeaderPlanIdFieldEvent | TensorHeaderVolumeFieldEvent | TensorHeaderPartFieldEvent | TensorHeaderTensorFieldEvent | TensorHeaderRowStartFieldEvent | TensorHeaderRowEndFieldEvent | TensorHeaderColStartFieldEvent | TensorHeaderColEndFieldEvent | TensorHeaderDtypeFieldEvent | TensorHeaderShapeFieldEvent | TensorHeaderByteLengthFieldEvent | TensorHeaderTraceDeviceFieldEvent | TensorHeaderTraceVolumeFieldEvent | TensorHeaderTracePartFieldEvent | TensorHeaderTraceWaitMsFieldEvent | TensorHeaderTraceComputeMsFieldEvent | TensorHeaderTraceRowsFieldEvent | TensorHeaderTraceReadyAtFieldEvent | TensorHeaderTraceStartedAtFieldEvent | TensorHeaderErrorFieldEvent | TensorHeaderErrorDeviceFieldEvent | TensorHeaderRequesterFieldEvent> {
     return streamMessage(buf, TensorHeader.codec(), opts)
   }
 }

@@ -83,12 +83,14 @@ export async function run (argv: string[]): Promise<number> {
     ...(values.listen != null ? { listen: values.listen } : {})
   })
   const latencyMs: number[] = []
+  const served: InferResult[] = []
   let last: InferResult | undefined
   try {
     for (let i = 0; i < repeat; i++) {
       const started = performance.now()
       last = await client.infer({ requestId: newRequestId(), modelSha256: graph.sha256, modelName: graph.name, input: { name: graph.input, shape: graph.inputShape, data: input } }, { timeoutMs })
       latencyMs.push(performance.now() - started)
+      served.push(last)
     }
   } finally {
     await client.stop()
@@ -121,7 +123,9 @@ export async function run (argv: string[]): Promise<number> {
       latencyMs, verified, maxAbsError, plan,
       attempts: result.attempts,
       outputs: result.outputs.map(o => ({ name: o.name, shape: o.shape, checksum: checksum(o.data), top5: topK(o.data, Math.min(5, o.data.length)) })),
-      timings: result.timings
+      timings: result.timings,
+      // every request's own timeline: the serving peer's send and receive, each part's ready and start instants
+      requests: served.map((r, i) => ({ latencyMs: latencyMs[i], plan: `${r.term}.${r.planId}`, meshMs: r.totalMs, sentAt: r.sentAt, receivedAt: r.receivedAt, timings: r.timings }))
     }) + '\n')
   } else {
     const sorted = [...latencyMs].sort((a, b) => a - b)

@@ -95,6 +95,12 @@ describe('mesh of tessera peer processes in network namespaces', { skip, timeout
     assert.equal(r.json.latencyMs.length, 2)
     assert.deepEqual([...r.json.plan.devices].sort(), ['alpha', 'beta', 'gamma'])
     assert.ok(r.json.timings.some((t: any) => t.device !== r.json.plan.devices[0]))
+    // every request's own timeline; the peers share this machine's clock, so their instants fall inside the serving peer's attempt
+    assert.equal(r.json.requests.length, 2)
+    for (const q of r.json.requests) {
+      assert.ok(q.sentAt <= q.receivedAt && q.meshMs <= q.latencyMs)
+      for (const t of q.timings) assert.ok(t.readyAt >= q.sentAt - 1 && t.startedAt >= t.readyAt && t.startedAt + t.computeMs <= q.receivedAt + 1, `${t.device} part ${t.volume}:${t.part} outside request ${q.plan}'s timeline`)
+    }
   })
 
   it('replaces a leader that leaves with a new leader and plan within 5 s, and serves again', async () => {

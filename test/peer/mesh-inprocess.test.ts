@@ -85,6 +85,13 @@ describe('a mesh of three in-process peers', { timeout: 120_000 }, () => {
       }
       // every part that computed rows reported its timing
       assert.ok(new Set(r.timings.map(t => t.device)).size === 3)
+      // one process, one clock: the instants make one timeline, inside the attempt and in volume order
+      assert.ok(r.sentAt <= r.receivedAt)
+      for (const t of r.timings) {
+        assert.ok(r.sentAt <= t.readyAt && t.readyAt <= t.startedAt && t.startedAt + t.computeMs <= r.receivedAt + 1e-6, `part ${t.volume}:${t.part} on ${t.device} outside the request's timeline`)
+        const before = r.timings.filter(u => u.volume === t.volume - 1)
+        if (before.length > 0) assert.ok(t.readyAt >= Math.min(...before.map(u => u.startedAt + u.computeMs)) - 1e-6, `part ${t.volume}:${t.part} ready before volume ${t.volume - 1} finished`)
+      }
     }
   })
 
