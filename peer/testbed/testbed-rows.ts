@@ -14,6 +14,11 @@ export interface TestbedRow {
   predictionError: number
   /** The simulator's latency for the same plan on the scenario file's own links (the caps) with the peers' measured profiles. */
   nominalMs: number
+  /**
+   * The compute of every part and the tail summed per request, measured / as the profiles predict it
+   * (median over the requests, then over the rounds): how much of an error is compute; the rest is waiting.
+   */
+  computeRatio: number
   /** Median latency seen by the requester (adds sending the input to the leader and the output back). */
   clientMedianMs: number
   /** Timed requests. */
@@ -33,6 +38,8 @@ export interface TestbedRow {
 export interface TestbedSample {
   predictedMs: number
   nominalMs: number
+  /** Summed compute per request, measured / predicted (median over the requests). */
+  computeRatio: number
   /** Mesh-side ms of each timed request. */
   servedMs: number[]
   /** Requester-side ms of each timed request. */
@@ -59,6 +66,7 @@ export function rowOf (scenario: string, planner: string, samples: readonly Test
     measuredP95Ms: percentile(served, 95),
     predictionError: predictionError(predictedMs, measuredMedianMs),
     nominalMs: median(samples.map(s => s.nominalMs)),
+    computeRatio: median(samples.map(s => s.computeRatio)),
     clientMedianMs: median(samples.flatMap(s => s.clientMs)),
     requests: served.length,
     plan: samples.map(s => s.plan).join(' '),

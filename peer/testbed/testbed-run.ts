@@ -5,7 +5,7 @@
 // requests are timed; each row puts the measured latency beside the simulator's prediction for the
 // plan the mesh served.
 import { createWriteStream } from 'node:fs'
-import { mkdir, mkdtemp, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -25,12 +25,14 @@ import { PeerWatch } from './peer-watch.js'
 import { testbedSetup } from './testbed-scenario.js'
 import { TEMP_DIR_PREFIX } from './names.js'
 import { rowOf } from './testbed-rows.js'
+import { compareTimeline } from './testbed-timeline.js'
+import type { ServedRequest } from './testbed-timeline.js'
 import type { TestbedRow, TestbedSample } from './testbed-rows.js'
 
 export type { TestbedRow, TestbedSample } from './testbed-rows.js'
 import type { Graph } from '../../src/graph/types.js'
 import type { Plan } from '../../src/plan/types.js'
-import type { MeasuredProfile } from '../../src/sim/types.js'
+import type { MeasuredProfile, SimResult } from '../../src/sim/types.js'
 import type { LabNode } from './lab.js'
 import type { NodeProcess } from './node-process.js'
 import type { TestbedSetup } from './testbed-scenario.js'
@@ -89,6 +91,8 @@ export interface TestbedResult {
 
 interface InferJson {
   latencyMs: number[]
+  /** Every request's timeline (the serving peer's send and receive, each part's instants). */
+  requests: ServedRequest[]
   verified: boolean | null
   plan: { term: number, id: number, planner: string, devices: string[] }
 }
@@ -267,12 +271,16 @@ class ScenarioRun {
       }
       if (requireLeader && plan.leader !== this.setup.leader) throw new TestbedError(`leadership moved from ${this.setup.leader} to ${plan.leader}`)
       const profiles = await this.profiles()
-      const nominalMs = await this.nominal(plan.plan, profiles, plan.leader)
+      const nominal = await this.nominal(plan.plan, profiles, plan.leader)
       say(`plan ${plan.key} by ${plan.leader} ready (predicted ${plan.plan.predictedMs!.toFixed(1)} ms); ${this.ctx.options.requests} request(s)`)
       const timed = await this.requests(peers, addr, plan.key, planner)
+      const timeline = compareTimeline(nominal, plan.plan.volumes.length, timed.timelines)
+      const logDir = this.ctx.options.logDir
+      if (logDir != null) await writeFile(join(logDir, `${this.name}-${planner}-${plan.key}-timeline.json`.replace(/[^\w.-]/g, '_')), JSON.stringify({ plan: plan.key, planner, ...timeline }, null, 1) + '\n')
       return {
         predictedMs: plan.plan.predictedMs!,
-        nominalMs,
+        nominalMs: nominal.latencyMs,
+        computeRatio: timeline.computeRatio,
         servedMs: timed.served,
         clientMs: timed.client,
         plan: plan.key,
@@ -374,13 +382,13 @@ class ScenarioRun {
   }
 
   /** The plan simulated on the scenario as written (its link caps, no added latency) with the measured profiles, the leader as the requester. */
-  private async nominal (plan: Plan, measured: Record<string, MeasuredProfile>, leader: string): Promise<number> {
+  private async nominal (plan: Plan, measured: Record<string, MeasuredProfile>, leader: string): Promise<SimResult> {
     const file = { ...this.setup.scenario, requester: { device: leader }, latencyMs: 0 }
     const scenario = await resolveScenario(file, { graph: this.graph, measured, source: this.ctx.options.scenarioPath })
-    return createSimulator(scenario).latency(plan)
+    return createSimulator(scenario).run(plan)
   }
 
-  private async requests (peers: Peer[], bootstrap: string, planKey: string, planner: string): Promise<{ served: number[], client: number[], verified: boolean | null }> {
+  private async requests (peers: Peer[], bootstrap: string, planKey: string, planner: string): Promise<{ served: number[], client: number[], timelines: ServedRequest[], verified: boolean | null }> {
     const { requests, verify } = this.ctx.options
     const warmup = this.ctx.options.warmup ?? 2
     const marks = peers.map(p => p.watch.events.length)
@@ -410,7 +418,7 @@ class ScenarioRun {
     const timed = served.slice(warmup)
     const bad = timed.find(s => !s.ok || s.plan !== planKey)
     if (bad != null) throw new TestbedError(bad.ok ? `a request was served on plan ${bad.plan}, not the measured plan ${planKey} (the leader re-planned during the requests)` : `a request failed: ${bad.error ?? 'unknown error'}`)
-    return { served: timed.map(s => s.ms), client: out.latencyMs.slice(warmup), verified: out.verified }
+    return { served: timed.map(s => s.ms), client: out.latencyMs.slice(warmup), timelines: out.requests.slice(warmup), verified: out.verified }
   }
 }
 

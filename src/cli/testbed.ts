@@ -46,26 +46,28 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
   --profile-dir DIR  keep the devices' measured profiles here and reuse them in later runs
   --profile-repeats R timed runs per profile point on each peer (default: tessera peer's)
   --cfs-period-us US CFS period of the CPU caps (default ${DEFAULT_CFS_PERIOD_US})
-  --log-dir DIR      write each peer's events and the requester's result there (JSON lines), and the
+  --log-dir DIR      write each peer's events and the requester's result there (JSON lines), the
                      scenarios the leader planned on (<scenario>-<planner>-scenarios/, for tessera plan)
+                     and each plan's measured timeline beside the simulated one (<...>-timeline.json)
   --json             { "rows": [{ "scenario", "planner", "predictedMs", "measuredMedianMs",
-                     "measuredP95Ms", "predictionError", "nominalMs", "clientMedianMs", ... }] }
+                     "measuredP95Ms", "predictionError", "nominalMs", "computeRatio", "clientMedianMs", ... }] }
   --md               the table as markdown
 
 Columns: predicted = the leader's simulation of its plan (its peers' gossiped profiles, its probed
-links); nominal = the same plan simulated on the scenario's own caps; client = what the requester
-saw (adds the input's trip to the leader).`
+links); nominal = the same plan simulated on the scenario's own caps; compute = the parts' compute
+per request, measured / profiled (the rest of an error is waiting); client = what the requester saw
+(adds the input's trip to the leader).`
 
 /** The rows as a text or markdown table; the fastest measured planner of each scenario is starred. */
 export function formatTestbedTable (rows: readonly TestbedRow[], markdown: boolean): string {
   const fastest = new Map<string, number>()
   for (const r of rows) fastest.set(r.scenario, Math.min(fastest.get(r.scenario) ?? Infinity, r.measuredMedianMs))
-  const head = ['scenario', 'planner', 'predicted ms', 'measured ms', 'p95 ms', 'error', 'nominal ms', 'client ms', 'devices']
+  const head = ['scenario', 'planner', 'predicted ms', 'measured ms', 'p95 ms', 'error', 'nominal ms', 'compute', 'client ms', 'devices']
   const body = rows.map(r => [
     r.scenario,
     `${r.planner}${r.measuredMedianMs === fastest.get(r.scenario) ? ' *' : ''}`,
     r.predictedMs.toFixed(1), r.measuredMedianMs.toFixed(1), r.measuredP95Ms.toFixed(1),
-    `${(r.predictionError * 100).toFixed(1)}%`, r.nominalMs.toFixed(1), r.clientMedianMs.toFixed(1),
+    `${(r.predictionError * 100).toFixed(1)}%`, r.nominalMs.toFixed(1), `x${r.computeRatio.toFixed(2)}`, r.clientMedianMs.toFixed(1),
     r.devices.join(' ')
   ])
   return renderTable(head, body, { numeric: i => i >= 2 && i < head.length - 1, markdown, rule: true })

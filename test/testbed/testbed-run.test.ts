@@ -1,6 +1,9 @@
 // A small testbed run end to end, as CI runs it: 3 capped peers in namespaces, one planner, a few
 // verified requests; then nothing of the run is left on the machine.
 import { spawn } from 'node:child_process'
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
@@ -12,7 +15,9 @@ const BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url))
 
 describe('tessera testbed: a small run', { skip: SKIP_WITHOUT_ROOT }, () => {
   it('measures one planner on 3 capped peers with verified results, and removes everything', async (t) => {
-    const child = spawn(process.execPath, [BIN, 'testbed', '--scenario', fixture('small.json'), '--planners', 'modnn', '--requests', '3', '--warmup', '1', '--profile-repeats', '1', '--verify', '--json'], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const logs = mkdtempSync(join(tmpdir(), 'tessera-testbed-logs-'))
+    t.after(() => { rmSync(logs, { recursive: true, force: true }) })
+    const child = spawn(process.execPath, [BIN, 'testbed', '--scenario', fixture('small.json'), '--planners', 'modnn', '--requests', '3', '--warmup', '1', '--profile-repeats', '1', '--verify', '--json', '--log-dir', logs], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
@@ -30,6 +35,17 @@ describe('tessera testbed: a small run', { skip: SKIP_WITHOUT_ROOT }, () => {
     assert.equal(r.requests, 3)
     for (const k of ['predictedMs', 'measuredMedianMs', 'measuredP95Ms', 'nominalMs', 'clientMedianMs'] as const) assert.ok(Number.isFinite(r[k]) && r[k] > 0, `${k} = ${r[k]}`)
     assert.ok(r.measuredP95Ms >= r.measuredMedianMs)
+    assert.ok(Number.isFinite(r.computeRatio) && r.computeRatio > 0, `computeRatio = ${r.computeRatio}`)
+    // the measured timeline beside the simulated one: every part of the plan, each measured in every request
+    const file = readdirSync(logs).find(f => f.endsWith('-timeline.json'))
+    assert.ok(file != null, `no timeline in ${readdirSync(logs).join(', ')}`)
+    const timeline = JSON.parse(readFileSync(join(logs, file), 'utf8')) as { plan: string, computeRatio: number, parts: Array<{ device: string, simulated: Record<string, number>, measured: Record<string, number> }> }
+    assert.equal(timeline.plan, r.plan)
+    assert.equal(timeline.computeRatio, r.computeRatio)
+    assert.ok(timeline.parts.length >= r.devices.length)
+    for (const part of timeline.parts) {
+      for (const span of [part.simulated, part.measured]) assert.ok(span.readyMs >= 0 && span.readyMs <= span.startMs && span.startMs < span.endMs, `${part.device}: ${JSON.stringify(span)}`)
+    }
     assert.ok(r.clientMedianMs >= r.measuredMedianMs * 0.9, 'the requester sees at least the mesh\'s time')
     assert.ok(r.devices.length >= 2 && r.devices.every(d => ['a', 'b', 'c'].includes(d)), `modnn splits across the devices: ${r.devices.join(' ')}`)
     const runId = /testbed run (\w+)/.exec(stderr)?.[1]
