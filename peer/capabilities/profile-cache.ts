@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { cacheDir } from '../../models/zoo.js'
 import { InvalidInputError } from '../../src/errors.js'
 import { logger } from '../../src/logger.js'
-import { parseMeasuredProfile } from '../../src/sim/profile-measured.js'
+import { lacksReceiveDelay, measuredProfileToJson, parseMeasuredProfile } from '../../src/sim/profile-measured.js'
 import { WorkerClient } from '../workers/worker-client.js'
 import type { Graph } from '../../src/graph/types.js'
 import type { MeasuredProfile } from '../../src/sim/types.js'
@@ -64,7 +64,10 @@ export class ProfileCache {
   async get (graph: Graph, modelPath: string, options: { signal?: AbortSignal, onProgress?: (p: ProfileProgress) => void } = {}): Promise<{ profile: MeasuredProfile, json: Uint8Array, fresh: boolean }> {
     const path = this.path(graph)
     const cached = await this.read(path)
-    if (cached != null) return { ...cached, fresh: false }
+    if (cached != null) {
+      if (!lacksReceiveDelay(JSON.parse(new TextDecoder().decode(cached.json)))) return { ...cached, fresh: false }
+      return { ...(await this.addReceiveDelay(path, cached.profile, options.signal)), fresh: false }
+    }
     await mkdir(this.dir, { recursive: true })
     const lock = `${path}.lock`
     let locked = false
@@ -102,6 +105,23 @@ export class ProfileCache {
     } finally {
       await rm(lock, { force: true })
     }
+  }
+
+  /** A profile cached before the receive delay was measured: measures that (seconds, not the tables' minutes) and rewrites the file. */
+  private async addReceiveDelay (path: string, profile: MeasuredProfile, signal?: AbortSignal): Promise<{ profile: MeasuredProfile, json: Uint8Array }> {
+    log('cached profile %s has no receive delay: measuring it', path)
+    const worker = new WorkerClient(new URL('./profile-job.ts', import.meta.url), 'profile')
+    let receiveMs: number
+    try {
+      receiveMs = await worker.call<number>('receiveDelay', {}, { signal })
+    } finally {
+      await worker.terminate()
+    }
+    const text = JSON.stringify(measuredProfileToJson({ ...profile, receiveMs }))
+    const temp = `${path}.${process.pid}.tmp`
+    await writeFile(temp, text)
+    await rename(temp, path)
+    return { profile: parseMeasuredProfile(JSON.parse(text), path), json: new TextEncoder().encode(text) }
   }
 
   private async read (path: string): Promise<{ profile: MeasuredProfile, json: Uint8Array } | undefined> {

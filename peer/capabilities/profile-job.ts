@@ -2,7 +2,7 @@
 // runs that must not stall the peer's event loop).
 import { readFile } from 'node:fs/promises'
 import { loadGraph } from '../../src/graph/load.js'
-import { measureProfile } from '../../src/sim/profile-measure.js'
+import { measureProfile, measureReceiveDelay } from '../../src/sim/profile-measure.js'
 import { measuredProfileToJson } from '../../src/sim/profile-measured.js'
 import { serve } from '../workers/worker-host.js'
 
@@ -17,5 +17,9 @@ serve({
       onProgress: (done, total, label) => { progress({ done, total, label }) }
     })
     return { value: JSON.stringify(measuredProfileToJson(profile)) }
+  },
+  // what a profile measured before the receive delay lacks
+  async receiveDelay () {
+    return { value: await measureReceiveDelay() }
   }
 })

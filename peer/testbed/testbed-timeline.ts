@@ -41,10 +41,10 @@ export function compareTimeline (sim: SimResult, volumes: number, requests: read
   const simulated = new Map<string, TimelinePart>()
   for (const p of sim.parts) {
     const inbound = sim.messages.filter(m => Array.isArray(m.receiver) && m.receiver[0] === p.volume && m.receiver[1] === p.part)
-    simulated.set(`${p.volume}:${p.part}`, { volume: p.volume, part: p.part, device: p.device, simulated: { readyMs: Math.max(0, ...inbound.map(m => m.end)), startMs: p.start, endMs: p.end }, measured: { readyMs: NaN, startMs: NaN, endMs: NaN } })
+    simulated.set(`${p.volume}:${p.part}`, { volume: p.volume, part: p.part, device: p.device, simulated: { readyMs: Math.max(0, ...inbound.map(m => m.arrived)), startMs: p.start, endMs: p.end }, measured: { readyMs: NaN, startMs: NaN, endMs: NaN } })
   }
   const tailInbound = sim.messages.filter(m => m.receiver === 'tail')
-  simulated.set(`${volumes}:0`, { volume: volumes, part: 0, device: sim.tail.device, simulated: { readyMs: Math.max(0, ...tailInbound.map(m => m.end)), startMs: sim.tail.start, endMs: sim.tail.end }, measured: { readyMs: NaN, startMs: NaN, endMs: NaN } })
+  simulated.set(`${volumes}:0`, { volume: volumes, part: 0, device: sim.tail.device, simulated: { readyMs: Math.max(0, ...tailInbound.map(m => m.arrived)), startMs: sim.tail.start, endMs: sim.tail.end }, measured: { readyMs: NaN, startMs: NaN, endMs: NaN } })
   const simulatedCompute = [...simulated.values()].reduce((s, p) => s + p.simulated.endMs - p.simulated.startMs, 0)
 
   const spans = new Map<string, Span[]>()

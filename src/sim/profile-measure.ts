@@ -1,6 +1,10 @@
 // Measuring a measured profile on this machine: every segment between consecutive cut points, run on
 // onnxruntime as a part sub-model at a range of output rows, plus the tail. The simulator interpolates.
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto'
+import { once } from 'node:events'
 import { cpus } from 'node:os'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { Worker } from 'node:worker_threads'
 import { cutPoints, spatialPrefixEnd } from '../graph/cuts.js'
 import { unsplittableReason } from '../graph/regions.js'
 import type { Graph, Range, Volume } from '../graph/types.js'
@@ -101,6 +105,57 @@ export async function timeSubModel (m: SubModel, options: Timing): Promise<numbe
   }
 }
 
+/** Slices taken in per receive-delay measurement, at gaps spread evenly over 5-15 ms. */
+const RECEIVE_ARRIVALS = 120
+/** One slice as a tensor stream takes it in: reads of 16 KiB, each opened with ChaCha20-Poly1305 (as noise seals) and copied out, an event-loop turn apart. */
+const RECEIVE_READS = 4
+const RECEIVE_READ_BYTES = 16 * 1024
+/** A compute thread: spins until the shared flag is set, as a part's onnxruntime run keeps its thread busy. */
+const BUSY_THREAD = `const { workerData } = require('node:worker_threads')
+const stop = new Int32Array(workerData)
+let x = 0
+while (Atomics.load(stop, 0) === 0) for (let i = 0; i < 100000; i++) x += Math.sqrt(i)`
+
+/**
+ * ms a slice that arrives while this device computes waits until it is taken in (the mean over the
+ * arrivals): a mesh peer computes in one thread and runs its streams in another, and both share the
+ * device's CPU, or the quota a cgroup or a governor leaves it. On a free core with a second one idle,
+ * a fraction of a millisecond; on a quarter of a core, several (the stream waits for the compute's
+ * share of each period to pass). The simulator adds it to every message a device receives.
+ */
+export async function measureReceiveDelay (options: { signal?: AbortSignal } = {}): Promise<number> {
+  const key = randomBytes(32)
+  const nonce = Buffer.alloc(12)
+  const cipher = createCipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 })
+  const sealed = Buffer.concat([cipher.update(randomBytes(RECEIVE_READ_BYTES)), cipher.final()])
+  const tag = cipher.getAuthTag()
+  const stop = new SharedArrayBuffer(4)
+  const busy = new Worker(BUSY_THREAD, { eval: true, workerData: stop })
+  const exited = once(busy, 'exit')
+  try {
+    await once(busy, 'online')
+    let total = 0
+    for (let i = 0; i < RECEIVE_ARRIVALS; i++) {
+      options.signal?.throwIfAborted()
+      const gap = 5 + 10 * ((i * 0.6180339887) % 1)
+      const due = performance.now() + gap
+      await sleep(gap)
+      const slice = new Uint8Array(RECEIVE_READS * RECEIVE_READ_BYTES)
+      for (let k = 0; k < RECEIVE_READS; k++) {
+        const decipher = createDecipheriv('chacha20-poly1305', key, nonce, { authTagLength: 16 })
+        decipher.setAuthTag(tag)
+        slice.set(Buffer.concat([decipher.update(sealed), decipher.final()]), k * RECEIVE_READ_BYTES)
+        await new Promise<void>((resolve) => { setImmediate(resolve) })
+      }
+      total += performance.now() - due
+    }
+    return total / RECEIVE_ARRIVALS
+  } finally {
+    Atomics.store(new Int32Array(stop), 0, 1)
+    await exited
+  }
+}
+
 /** A one-node model on a single element: what one onnxruntime call costs by itself. */
 function trivialModel (): SubModel {
   const b = new OnnxBuilder({ name: 'call' })
@@ -185,6 +240,7 @@ export async function measureProfile (graph: Graph, options: MeasureOptions = {}
   const tail = tailModel(graph, spatialPrefixEnd(graph))
   const tailMs = tail == null ? 0 : await timeSubModel(tail, timing)
   options.onProgress?.(total, total, 'tail')
+  const receiveMs = await measureReceiveDelay({ signal: options.signal })
   return {
     kind: 'measured',
     name: options.name ?? 'this machine',
@@ -194,6 +250,7 @@ export async function measureProfile (graph: Graph, options: MeasureOptions = {}
     layers,
     pairs,
     callMs,
-    tailMs
+    tailMs,
+    receiveMs
   }
 }

@@ -5,8 +5,8 @@ import { InvalidInputError } from '../errors.js'
 import { formatIssues, strictObject } from './schema-errors.js'
 import type { MeasuredProfile, MeasuredSegment } from './types.js'
 
-/** The profile file's format version. */
-export const MEASURED_PROFILE_VERSION = 1
+/** The profile file's format version: 2 added `receiveMs`; a version 1 file reads as receiveMs 0. */
+export const MEASURED_PROFILE_VERSION = 2
 
 const positiveInt = z.number().int().positive()
 const nonNegative = z.number().finite().nonnegative()
@@ -30,14 +30,18 @@ const SegmentSchema = strictObject({
 
 const MeasuredProfileSchema = strictObject({
   kind: z.literal('measured'),
-  version: z.literal(MEASURED_PROFILE_VERSION),
+  version: z.union([z.literal(1), z.literal(MEASURED_PROFILE_VERSION)]),
   model: strictObject({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 hex digits'), inputShape: z.array(positiveInt).min(1) }),
   machine: strictObject({ cpu: z.string(), cores: positiveInt, threads: positiveInt, clock: z.enum(['wall', 'cpu']) }),
   segments: z.array(SegmentSchema),
   layers: z.array(SegmentSchema),
   pairs: z.array(strictObject({ middle: z.string().min(1), table: SegmentSchema })),
   callMs: nonNegative,
-  tailMs: nonNegative
+  tailMs: nonNegative,
+  receiveMs: nonNegative.optional()
+}).superRefine((f, ctx) => {
+  if (f.version === 1 && f.receiveMs != null) ctx.addIssue({ code: 'custom', path: ['receiveMs'], message: 'a version 1 profile has no receiveMs (version 2 does)' })
+  if (f.version === MEASURED_PROFILE_VERSION && f.receiveMs == null) ctx.addIssue({ code: 'custom', path: ['receiveMs'], message: `required in a version ${MEASURED_PROFILE_VERSION} profile` })
 })
 
 /** The JSON a measured profile file holds. */
@@ -57,8 +61,14 @@ export function parseMeasuredProfile (json: unknown, name: string): MeasuredProf
     layers: f.layers.map((s) => ({ input: s.input, output: s.output, height: s.height, points: s.points })),
     pairs: f.pairs.map((p) => ({ middle: p.middle, table: { input: p.table.input, output: p.table.output, height: p.table.height, points: p.table.points } })),
     callMs: f.callMs,
-    tailMs: f.tailMs
+    tailMs: f.tailMs,
+    receiveMs: f.receiveMs ?? 0
   }
+}
+
+/** Whether a profile file predates `receiveMs` (version 1): a peer measures that part and rewrites it. */
+export function lacksReceiveDelay (json: unknown): boolean {
+  return typeof json === 'object' && json != null && (json as { version?: unknown }).version === 1
 }
 
 /** Reads and validates a measured profile file. */
@@ -93,7 +103,8 @@ export function measuredProfileToJson (p: MeasuredProfile): MeasuredProfileFile 
     layers: p.layers.map(segmentToJson),
     pairs: p.pairs.map((x) => ({ middle: x.middle, table: segmentToJson(x.table) })),
     callMs: p.callMs,
-    tailMs: p.tailMs
+    tailMs: p.tailMs,
+    receiveMs: p.receiveMs
   }
 }
 

@@ -19,7 +19,7 @@ export interface Simulator {
   tailMs: (device: DeviceId | number, from: string) => number
   /** ms of the whole model on one device alone (T_d). */
   wholeModelMs: (device: DeviceId | number) => number
-  /** Transfer time (ms) of n bytes from one device (or 'requester') to another, latencyMs included. */
+  /** ms for n bytes from one device (or 'requester') to reach another: latency, size over the link, and the receiver's receive delay. */
   transferMs: (from: DeviceId, to: DeviceId, bytes: number) => number
   /** Bandwidth (Mbps) from one device (or 'requester') to another: the linkMbps override or min(up, down). */
   linkMbps: (from: DeviceId, to: DeviceId) => number
@@ -71,6 +71,8 @@ class PlanSimulator implements Simulator {
   private readonly msPerByte: Float64Array
   /** Per-message latency of each directed link (nodes 0..n), ms. */
   private readonly linkLatency: Float64Array
+  /** ms each node takes to take a message in (its measured profile's receiveMs; 0 for the external requester). */
+  private readonly receiveDelay: Float64Array
   private readonly resultBytes: number
 
   constructor (readonly scenario: Scenario, readonly costs: ComputeCosts) {
@@ -94,6 +96,8 @@ class PlanSimulator implements Simulator {
         this.linkLatency[a * (n + 1) + b] = scenario.linkLatencyMs?.[this.nodeName(a)]?.[this.nodeName(b)] ?? scenario.latencyMs
       }
     }
+    this.receiveDelay = new Float64Array(n + 1)
+    scenario.devices.forEach((d, i) => { this.receiveDelay[i] = d.profile.kind === 'measured' ? d.profile.receiveMs : 0 })
     this.resultBytes = scenario.graph.outputs.reduce((s, t) => s + costs.tensorBytes(t), 0)
   }
 
@@ -137,7 +141,7 @@ class PlanSimulator implements Simulator {
     const a = this.linkNode(from)
     const b = this.linkNode(to)
     if (a === b) return 0
-    return this.linkLatency[a * (this.n + 1) + b] + bytes * this.msPerByte[a * (this.n + 1) + b]
+    return this.linkLatency[a * (this.n + 1) + b] + bytes * this.msPerByte[a * (this.n + 1) + b] + this.receiveDelay[b]
   }
 
   lowerBoundMs (): number {
@@ -254,6 +258,7 @@ class PlanSimulator implements Simulator {
     const REQ = P + 1
     const linkLatency = this.linkLatency
     const msPerByte = this.msPerByte
+    const receiveDelay = this.receiveDelay
     const requesterNode = this.requesterNode
     const deviceOf = (item: number): number => item === TAIL ? pr.tailDevice : item === REQ ? requesterNode : pr.partDevice[item]
 
@@ -331,7 +336,7 @@ class PlanSimulator implements Simulator {
       for (const { to, bytes } of pr.out[item]) {
         const toNode = deviceOf(to)
         if (toNode === fromNode) {
-          if (record) messages.push({ from: this.nodeName(fromNode), to: this.nodeName(toNode), receiver: receiverLabel(to), bytes, ready, start: ready, end: ready, local: true })
+          if (record) messages.push({ from: this.nodeName(fromNode), to: this.nodeName(toNode), receiver: receiverLabel(to), bytes, ready, start: ready, end: ready, arrived: ready, local: true })
           deliver(to, ready)
           continue
         }
@@ -368,8 +373,10 @@ class PlanSimulator implements Simulator {
       const end = start + linkLatency[a * (n + 1) + b] + mBytes[m] * msPerByte[a * (n + 1) + b]
       upFree[a] = end
       downFree[b] = end
-      if (record) messages.push({ from: this.nodeName(a), to: this.nodeName(b), receiver: receiverLabel(mReceiver[m]), bytes: mBytes[m], ready: mReady[m], start, end, local: false })
-      deliver(mReceiver[m], end)
+      // the links are free once the bytes are across; the receiver takes them in receiveDelay later
+      const arrived = end + receiveDelay[b]
+      if (record) messages.push({ from: this.nodeName(a), to: this.nodeName(b), receiver: receiverLabel(mReceiver[m]), bytes: mBytes[m], ready: mReady[m], start, end, arrived, local: false })
+      deliver(mReceiver[m], arrived)
     }
     // Every receiver counts only messages that exist and every device runs its parts in order: all complete.
     if (Number.isNaN(resultAt)) throw new Error('simulator invariant broken: the result never reached the requester')

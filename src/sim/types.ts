@@ -47,6 +47,11 @@ export interface MeasuredProfile {
   readonly callMs: number
   /** ms of everything after the spatial prefix (global pooling, fully connected, ...), run whole. */
   readonly tailMs: number
+  /**
+   * ms a slice arriving while the device computes waits to be taken in: the device's one CPU (or its
+   * share of one) runs the compute and the stream stack both. 0 in profiles measured before it was.
+   */
+  readonly receiveMs: number
 }
 
 export type ComputeProfile = RooflineProfile | MeasuredProfile
@@ -102,8 +107,10 @@ export interface SimMessage {
   receiver: readonly [number, number] | 'tail' | 'requester'
   bytes: number
   ready: number
+  /** On the links from start to end; taken in by the receiver at `arrived` (end + its receive delay). */
   start: number
   end: number
+  arrived: number
   local: boolean
 }
 

@@ -39,7 +39,8 @@ export function linearProfile (graph: Graph, name: string, perRowA: number, perR
     layers: [],
     pairs: [],
     callMs: 0,
-    tailMs
+    tailMs,
+    receiveMs: 0
   }
 }
 

@@ -68,6 +68,21 @@ describe('measured profiles', () => {
     assert.throws(() => parseMeasuredProfile({ ...measuredProfileToJson(p), extra: 1 }, 'f.json'), { message: /unknown key "extra"/ })
   })
 
+  it('reads a version 1 file (before the receive delay) as receiveMs 0, and requires it from version 2', () => {
+    const graph = tinyGraph()
+    const p = { ...linearProfile(graph, 'unit', 1, 2, 3), receiveMs: 1.25 }
+    const v2 = measuredProfileToJson(p)
+    assert.equal(v2.version, 2)
+    assert.equal(parseMeasuredProfile(v2, 'unit').receiveMs, 1.25)
+    const { receiveMs, ...v1 } = { ...v2, version: 1 }
+    assert.equal(receiveMs, 1.25)
+    assert.deepEqual(parseMeasuredProfile(v1, 'old'), { ...p, name: 'old', receiveMs: 0 })
+    assert.throws(() => parseMeasuredProfile({ ...v1, version: 2 }, 'f.json'), { name: 'InvalidInputError', message: /receiveMs: required in a version 2 profile/ })
+    assert.throws(() => parseMeasuredProfile({ ...v1, receiveMs: 2 }, 'f.json'), { message: /receiveMs: a version 1 profile has no receiveMs/ })
+    assert.throws(() => parseMeasuredProfile({ ...v2, receiveMs: -1 }, 'f.json'), { message: /receiveMs/ })
+    assert.throws(() => parseMeasuredProfile({ ...v2, version: 3 }, 'f.json'), { message: /version/ })
+  })
+
   it('refuses a table measured for other cut points', () => {
     const graph = tinyGraph()
     const p = linearProfile(graph, 'unit', 1, 2, 3)

@@ -54,6 +54,26 @@ describe('simulator timelines (worked out by hand)', () => {
     close(sim.transferMs('A', 'B', 0), 1, 'A->B')
   })
 
+  it('delays every message a device receives by its receive delay, not the links', () => {
+    // As the first schedule, with A taking a message in 0.5 ms after it is across and B 2 ms:
+    // requester->A on the links [0,6], taken in at 6.5; ->B on the links [6,12] (the requester's uplink is
+    // free at 6, not 6.5), taken in at 14; A [6.5,19.5]; B [14,40]; B->A [40,44], taken in at 44.5;
+    // tail [44.5,47.5]; the result to the external requester (no receive delay) [47.5,48.25].
+    const s = scenario(graph, [device('A', 0, { ...unit, receiveMs: 0.5 }), device('B', 1, { ...double, receiveMs: 2 })])
+    const p = plan(graph, [{ input: 'input', output: 'b', parts: [{ device: 'A', rows: [0, 4] }, { device: 'B', rows: [4, 8] }] }], 'A')
+    const r = simulate(s, p)
+    assert.deepEqual(r.parts.map((x) => [x.device, x.start, x.end]), [['A', 6.5, 19.5], ['B', 14, 40]])
+    const sends = r.messages.filter((m) => !m.local).map((m) => [m.from, m.to, m.start, m.end, m.arrived])
+    assert.deepEqual(sends.slice(0, 3), [['requester', 'A', 0, 6, 6.5], ['requester', 'B', 6, 12, 14], ['B', 'A', 40, 44, 44.5]])
+    assert.deepEqual(r.tail, { device: 'A', start: 44.5, end: 47.5 })
+    close(r.latencyMs, 48.25, 'latency')
+    // the local move is free: no receive delay
+    assert.deepEqual(r.messages.filter((m) => m.local).map((m) => [m.end, m.arrived]), [[19.5, 19.5]])
+    const sim = createSimulator(s)
+    close(sim.transferMs('B', 'A', 64), 4.5, 'B->A with A\'s receive delay')
+    close(sim.transferMs('A', 'requester', 12), 0.75, 'to the external requester')
+  })
+
   it('moves rows between volumes, skips empty parts, holds the sender uplink', () => {
     // volume 1: A computes all of a (input 8 rows [0,8]; 8 ms [8,16]); B's part is empty.
     // volume 2: A b[0,3) from its own a[0,4): 6 ms [16,22]; B b[3,8) needs a[2,8) = 6 rows from A: 12 ms [16,28],

@@ -2,6 +2,7 @@
 // multicast across the bridge, no route out, and nothing left behind after close or a crash.
 import { spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { describe, it, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { ip } from '../../peer/testbed/command.js'
@@ -79,6 +80,19 @@ describe('testbed lab (namespaces, tc, cgroups)', { skip: SKIP_WITHOUT_ROOT }, (
     assert.ok(within(share, 0.25, 0.15), `busy loop got ${share.toFixed(3)} of a core under a 0.25 quota`)
     const stat = await capped.cgroup!.stat()
     assert.ok(stat.nr_throttled > 0, 'the group was throttled')
+  })
+
+  it('measures a longer receive delay under a 0.25 quota than on a free core', async (t) => {
+    const setup = fileURLToPath(new URL('../setup.js', import.meta.url))
+    const delay = async (node: LabNode): Promise<number> => {
+      const p = lab.start(node, process.execPath, ['--import', setup, fixture('receive-delay.ts')], { label: `receive delay in ${node.label}` })
+      return (await firstJson<{ receiveMs: number }>(p, 60_000)).receiveMs
+    }
+    const capped4 = await delay(capped)
+    const uncapped = await delay(free)
+    t.diagnostic(`receive delay while computing: ${capped4.toFixed(2)} ms under a 0.25 quota, ${uncapped.toFixed(2)} ms uncapped`)
+    // the stream shares a quarter of a core with the busy compute thread: it waits out the compute's share of each period
+    assert.ok(capped4 > 3 * uncapped && capped4 > 1, `${capped4.toFixed(2)} ms under the quota against ${uncapped.toFixed(2)} ms uncapped`)
   })
 
   it('carries multicast between namespaces (what mDNS needs)', async () => {

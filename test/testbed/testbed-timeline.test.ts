@@ -32,7 +32,7 @@ describe('testbed timeline', () => {
       assert.ok(part.simulated.readyMs <= part.simulated.startMs)
     }
     // B's part is ready when the last of its input rows from the (external) requester has arrived
-    assert.equal(c.parts.find(x => x.device === 'B')!.simulated.readyMs, Math.max(...sim.messages.filter(m => m.to === 'B' && Array.isArray(m.receiver)).map(m => m.end)))
+    assert.equal(c.parts.find(x => x.device === 'B')!.simulated.readyMs, Math.max(...sim.messages.filter(m => m.to === 'B' && Array.isArray(m.receiver)).map(m => m.arrived)))
   })
 
   it('refuses timings of a part the plan does not run', () => {
