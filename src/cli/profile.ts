@@ -14,7 +14,7 @@ Measures on this machine, with onnxruntime, the latency of every segment of MODE
 consecutive cut points against the number of output rows it computes (every count up to 8, then
 about 1.4x apart, up to the height), and the non-spatial tail. A scenario device whose profile is
 the path of the file written here is simulated with these tables (interpolated linearly).
-Each point is the fastest of R runs (default 5). --clock cpu times a run by the CPU time it uses (one
+Each point is the median of R samples (default 5), a sample the mean run over at least 40 ms. --clock cpu times a run by the CPU time it uses (one
 thread only): on a machine shared with other jobs, that is what the run takes on an idle device.
 MODEL is a built-in model name or a path to an .onnx file. Default --out: MODEL-profile.json.`
 

@@ -12,7 +12,7 @@ export interface ProfileCheckOptions {
   samples?: number
   seed?: number
   threads?: number
-  /** Timed runs per volume, the fastest kept (default 7). */
+  /** Timed samples per volume, the median kept (default 7). */
   repeats?: number
   signal?: AbortSignal
   onProgress?: (done: number, total: number) => void
