@@ -5,6 +5,7 @@ import { ReplayBuffer } from '../../src/planners/distredge/replay-buffer.js'
 import { DEFAULT_CONFIG, defaultNoiseVariance, explorationProbability, noiseStd, terminalReward, trainOsds, type OsdsConfig } from '../../src/planners/distredge/osds.js'
 import { evaluateSplits } from '../../src/planners/distredge/environment.js'
 import { Rng } from '../../src/planners/distredge/rng.js'
+import { DdpgAgent } from '../../src/planners/distredge/ddpg.js'
 import { analyticEnvironment } from './analytic-env.js'
 
 test('actions are sorted, clipped and mapped to rows with x = round(H (a - A) / (B - A))', () => {
@@ -114,4 +115,42 @@ test('the same seed gives the same plan; another seed explores differently', asy
   assert.deepEqual(a.history, b.history)
   assert.deepEqual(a.agent.weights().actor.params, b.agent.weights().actor.params)
   assert.notDeepEqual(a.history, c.history)
+})
+
+test('behaviour cloning pulls the actor onto the given actions, alone or beside the DDPG step', () => {
+  const states = Float64Array.from([0, 0.2, 1, 0.5, 0.5, 0.5, 1, 0.1, 0.3])
+  const targets = Float64Array.from([-0.6, 0.4, 0.1, 0.9, 0.7, -0.2])
+  const init = { stateSize: 3, actionSize: 2, actorLayers: [16, 16], criticLayers: [16], actorLearningRate: 1e-3, criticLearningRate: 1e-3, gamma: 0.99, tau: 0.01 }
+  const error = (agent: DdpgAgent): number => {
+    const out = agent.act(states, 3)
+    return Math.max(...Array.from(targets, (t, i) => Math.abs(out[i] - t)))
+  }
+  const cloned = new DdpgAgent(init, new Rng(1))
+  const before = error(cloned)
+  for (let i = 0; i < 1500; i++) cloned.imitate({ states, actions: targets, count: 3, weight: 1 })
+  assert.ok(before > 0.3 && error(cloned) < 0.02, `largest error ${before} -> ${error(cloned)}`)
+  // Beside DDPG updates (rewards that favour no action in particular), a heavy weight still wins.
+  const buffer = new ReplayBuffer(100, 3, 2)
+  const rng = new Rng(2)
+  for (let i = 0; i < 64; i++) buffer.push([rng.uniform(), rng.uniform(), rng.uniform()], [rng.uniform() * 2 - 1, rng.uniform() * 2 - 1], rng.uniform(), [0, 0, 0], true)
+  const mixed = new DdpgAgent(init, new Rng(1))
+  for (let i = 0; i < 1500; i++) mixed.update(buffer.sample(32, rng), { states, actions: targets, count: 3, weight: 10 })
+  assert.ok(error(mixed) < 0.1, `largest error ${error(mixed)}`)
+})
+
+test('one volume explored per episode and self-imitation: no change where they do not apply, and the fast-device optimum is still reached', async () => {
+  const env = analyticEnvironment({ speeds: [1, 10, 1], link: () => 1, requesterLinks: [100, 100, 100], volumes })
+  const config = { ...small, episodes: 60, restarts: 1 }
+  const base = await trainOsds(env, config, { seed: 5 })
+  const weights = async (extra: Partial<OsdsConfig>): Promise<Float64Array> => (await trainOsds(env, { ...config, ...extra }, { seed: 5 })).agent.weights().actor.params
+  // As many explored volumes as the partition has, no imitation and no warm start: the paper's exploration, bit for bit.
+  assert.deepEqual(await weights({ exploredSteps: volumes.length, imitationWeight: 0, warmStartSteps: 0 }), base.agent.weights().actor.params)
+  assert.notDeepEqual(await weights({ exploredSteps: 1 }), base.agent.weights().actor.params)
+  assert.notDeepEqual(await weights({ imitationWeight: 10 }), base.agent.weights().actor.params)
+  // They improve locally on the best episode: from everything on the fast device but the last volume split in thirds
+  // (every device then waits on the slow links), the agent finds the optimum, all on the fast device.
+  const start = volumes.map((v, l) => l < volumes.length - 1 ? [0, 0, v.height, v.height] : [0, Math.round(v.height / 3), Math.round(2 * v.height / 3), v.height])
+  const deep = await trainOsds(env, { ...small, exploredSteps: 1, imitationWeight: 10, warmStartSteps: 500 }, { seed: 3, demonstrations: [start] })
+  assert.ok(evaluateSplits(env, start) > 12.8 * 1.5, `the start is ${evaluateSplits(env, start)}`)
+  assert.ok(deep.latencyMs <= 12.8 * 1.05, `latency ${deep.latencyMs}, splits ${JSON.stringify(deep.splits)}`)
 })

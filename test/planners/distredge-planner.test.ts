@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Graph } from '../../src/graph/types.js'
-import { ALPHA_CANDIDATES, DISTREDGE_SPEC, chooseAlpha, defaultUpdatesPerStep, demonstrationSplits, distredge, distredgePartitions } from '../../src/planners/distredge/index.js'
+import { ALPHA_CANDIDATES, DEEP_PARTITION_CONFIG, DEEP_PARTITION_VOLUMES, DISTREDGE_SPEC, chooseAlpha, defaultUpdatesPerStep, demonstrationSplits, distredge, distredgePartitions, partitionConfig } from '../../src/planners/distredge/index.js'
+import { DEFAULT_CONFIG } from '../../src/planners/distredge/osds.js'
 import { evaluateSplits } from '../../src/planners/distredge/environment.js'
 import { LinearModel } from '../../src/planners/linear-model.js'
 import { countsToBoundaries } from '../../src/planners/row-split.js'
@@ -178,7 +179,7 @@ test('training on more LC-PSS partitions never gives a worse plan with the same 
   assert.equal(sim.latency(simEnvironment(sim, saved.cuts).plan(saved.best.splits, 'check')), three.predictedMs)
 })
 
-test('LC-PSS\'s alpha: the candidate whose partition gives the fastest demonstration (ND-nano: 0.6); the paper preset keeps 0.75', async () => {
+test('LC-PSS\'s alpha: the candidate whose partition gives the fastest demonstration (ND-nano: 0.6 of 0.75, 0.6, 0.5, 0.4, 0.25); the paper preset keeps 0.75', async () => {
   const s = await loadScenario(new URL('../../src/sim/suite/ND-nano.json', import.meta.url).pathname)
   const sim = createSimulator(s)
   const times = wholeModelTimes(sim)
@@ -209,6 +210,21 @@ test('LC-PSS\'s alpha: the candidate whose partition gives the fastest demonstra
   const [first, ...others] = tied.demonstrationMs
   for (const ms of others) assert.ok(Math.abs(ms - first) < 1e-9 * first, `${ms} against ${first}`)
   assert.equal(tied.alpha, 0.75)
+})
+
+test('NC-nano: the demonstrations pick alpha 0.25, a deep partition, which trains with the deep-partition settings; others keep theirs', async () => {
+  const sim = createSimulator(await loadScenario(new URL('../../src/sim/suite/NC-nano.json', import.meta.url).pathname))
+  const { alpha, demonstrationMs } = chooseAlpha(sim)
+  assert.equal(alpha, 0.25, `best demonstration per alpha: ${demonstrationMs.join(', ')}`)
+  const [cuts] = distredgePartitions(sim, 1)
+  assert.ok(cuts.length - 1 > DEEP_PARTITION_VOLUMES, `${cuts.length - 1} volumes`)
+  const config = { ...DEFAULT_CONFIG, updatesPerStep: 8 }
+  assert.equal(partitionConfig(config, DEEP_PARTITION_VOLUMES), config, 'up to the threshold the settings are left as they are')
+  const deep = partitionConfig(config, cuts.length - 1)
+  assert.deepEqual(deep, { ...config, ...DEEP_PARTITION_CONFIG })
+  assert.equal(partitionConfig({ ...config, updatesPerStep: 2 }, 8).updatesPerStep, 2, 'the deep settings never add updates')
+  assert.equal(partitionConfig(config, 8, { exploredSteps: 3, updatesPerStep: 8 }).exploredSteps, 3, 'settings given win')
+  assert.equal(partitionConfig(config, 8, { exploredSteps: 3, updatesPerStep: 8 }).updatesPerStep, 8)
 })
 
 test('a saved policy plans at once, fine-tunes, and is checked against the scenario', async () => {

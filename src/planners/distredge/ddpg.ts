@@ -25,6 +25,14 @@ export interface DdpgInit {
   initialAction?: number[]
 }
 
+/** (state, action) pairs the actor is pulled toward in an update: `count` rows of states and of actions. */
+export interface Imitation {
+  states: Float64Array
+  actions: Float64Array
+  count: number
+  weight: number
+}
+
 /** Serialisable weights of an agent (the policy file holds these). */
 export interface DdpgWeights {
   actor: { spec: DenseNetworkSpec, params: Float64Array }
@@ -39,7 +47,7 @@ export class DdpgAgent {
   private readonly criticTarget: DenseNetwork
   private readonly actorOptimiser: Adam
   private readonly criticOptimiser: Adam
-  private buffers = { capacity: 0, criticInput: new Float64Array(0), targetInput: new Float64Array(0), grad: new Float64Array(0), dAction: new Float64Array(0) }
+  private buffers = { capacity: 0, criticInput: new Float64Array(0), targetInput: new Float64Array(0), grad: new Float64Array(0), dAction: new Float64Array(0), actorInput: new Float64Array(0) }
 
   constructor (init: DdpgInit, rng: Rng) {
     this.init = init
@@ -76,13 +84,18 @@ export class DdpgAgent {
     return this.actor.forward(states, n)
   }
 
-  /** One critic step then one actor step on a minibatch, then the soft target update. Returns the critic's loss. */
-  update (batch: Minibatch): number {
+  /**
+   * One critic step then one actor step on a minibatch, then the soft target update. Returns the critic's loss.
+   * With `imitation`, the actor's step also descends weight * mean ||mu(s) - a||^2 over those (state, action)
+   * pairs (a behaviour-cloning term, as in DDPG from demonstrations with a BC loss, Nair et al. 2018).
+   */
+  update (batch: Minibatch, imitation?: Imitation): number {
     const n = batch.size
     const s = this.init.stateSize
     const a = this.init.actionSize
-    this.ensure(n)
-    const { criticInput, targetInput, grad, dAction } = this.buffers
+    const m = imitation === undefined ? 0 : imitation.count
+    this.ensure(n + m)
+    const { criticInput, targetInput, grad } = this.buffers
 
     // Critic target y = r + gamma * (1 - done) * Q'(s', mu'(s')).
     const nextActions = this.actorTarget.forward(batch.nextStates, n)
@@ -102,7 +115,14 @@ export class DdpgAgent {
     this.criticOptimiser.step(this.critic.params, this.critic.grads)
 
     // Actor: ascend Q(s, mu(s)); d(-mean Q)/d(action) comes from the critic's input gradient.
-    const actions = this.actor.forward(batch.states, n)
+    let actorInput = batch.states
+    if (m > 0) {
+      actorInput = this.buffers.actorInput
+      actorInput.set(batch.states.subarray(0, n * s))
+      actorInput.set(imitation!.states.subarray(0, m * s), n * s)
+    }
+    const { dAction: dAct } = this.buffers
+    const actions = this.actor.forward(actorInput, n + m)
     concatRows(batch.states, actions, n, s, a, criticInput)
     this.critic.forward(criticInput, n)
     grad.fill(-1 / n, 0, n)
@@ -114,11 +134,14 @@ export class DdpgAgent {
         // the step turns back), and likewise toward A.
         const g = dInput[i * (s + a) + s + j]
         const x = actions[i * a + j]
-        dAction[i * a + j] = g * (g < 0 ? (hi - x) : (x - lo)) / (hi - lo)
+        dAct[i * a + j] = g * (g < 0 ? (hi - x) : (x - lo)) / (hi - lo)
       }
     }
+    for (let i = n; i < n + m; i++) {
+      for (let j = 0; j < a; j++) dAct[i * a + j] = 2 * imitation!.weight * (actions[i * a + j] - imitation!.actions[(i - n) * a + j]) / m
+    }
     this.actor.zeroGrads()
-    this.actor.backward(dAction)
+    this.actor.backward(dAct.subarray(0, (n + m) * a))
     this.actorOptimiser.step(this.actor.params, this.actor.grads)
 
     this.actor.softUpdateInto(this.actorTarget, this.init.tau)
@@ -126,10 +149,24 @@ export class DdpgAgent {
     return loss / n
   }
 
+  /** One actor step on the behaviour-cloning loss alone (weight * mean ||mu(s) - a||^2), targets following. */
+  imitate (imitation: Imitation): void {
+    const m = imitation.count
+    const a = this.init.actionSize
+    this.ensure(m)
+    const { dAction } = this.buffers
+    const actions = this.actor.forward(imitation.states, m)
+    for (let i = 0; i < m * a; i++) dAction[i] = 2 * imitation.weight * (actions[i] - imitation.actions[i]) / m
+    this.actor.zeroGrads()
+    this.actor.backward(dAction.subarray(0, m * a))
+    this.actorOptimiser.step(this.actor.params, this.actor.grads)
+    this.actor.softUpdateInto(this.actorTarget, this.init.tau)
+  }
+
   private ensure (n: number): void {
     if (n <= this.buffers.capacity) return
     const width = this.init.stateSize + this.init.actionSize
-    this.buffers = { capacity: n, criticInput: new Float64Array(n * width), targetInput: new Float64Array(n * width), grad: new Float64Array(n), dAction: new Float64Array(n * this.init.actionSize) }
+    this.buffers = { capacity: n, criticInput: new Float64Array(n * width), targetInput: new Float64Array(n * width), grad: new Float64Array(n), dAction: new Float64Array(n * this.init.actionSize), actorInput: new Float64Array(n * this.init.stateSize) }
   }
 }
 

@@ -63,6 +63,24 @@ export function defaultUpdatesPerStep (devices: number): number {
   return devices > 4 ? 4 : 8
 }
 
+/** Partitions with more volumes than this train with DEEP_PARTITION_CONFIG (docs/distredge.md). */
+export const DEEP_PARTITION_VOLUMES = 5
+
+/**
+ * The agent's settings on a partition deeper than DEEP_PARTITION_VOLUMES (only the lower alphas, 0.4 and 0.25, give
+ * one on VGG16): noise on about one volume per exploring episode instead of every volume (a perturbation of all 7-8
+ * volumes at once never beat the demonstrations there), the actor pulled toward the best episode seen (self-imitation,
+ * started by behaviour cloning of the best demonstration), and at most 4 updates per step to stay within the time budget.
+ */
+export const DEEP_PARTITION_CONFIG: Readonly<Partial<OsdsConfig>> = Object.freeze({ exploredSteps: 1, imitationWeight: 10, warmStartSteps: 500, updatesPerStep: 4 })
+
+/** The OSDS settings for a partition of `volumes` volumes: `config`, with DEEP_PARTITION_CONFIG's where it is deep and `given` leaves them open. */
+export function partitionConfig (config: OsdsConfig, volumes: number, given: Partial<OsdsConfig> = {}): OsdsConfig {
+  if (volumes <= DEEP_PARTITION_VOLUMES) return config
+  const deep = { ...DEEP_PARTITION_CONFIG, updatesPerStep: Math.min(config.updatesPerStep, DEEP_PARTITION_CONFIG.updatesPerStep!) }
+  return { ...config, ...deep, ...given }
+}
+
 /** The DistrEdge planner. */
 export function distredge (init: DistrEdgeInit = {}): Planner {
   return {
@@ -97,7 +115,7 @@ export function distredge (init: DistrEdgeInit = {}): Planner {
         if (policy !== undefined) checkPolicy(policy, init.policy!, devices.map(d => d.id), cuts, env.volumes.map(v => v.height))
         const demonstrations = init.demonstrations === false ? [] : demonstrationSplits(env, times, { model: linear, cuts })
         const tag = partitions.length > 1 ? `distredge (partition ${i + 1}/${partitions.length})` : 'distredge'
-        const result = await trainOsds(env, config, {
+        const result = await trainOsds(env, init.paper === true ? config : partitionConfig(config, env.volumes.length, init.config), {
           demonstrations,
           seed: options.seed,
           signal: options.signal,
@@ -150,11 +168,11 @@ export function demonstrationSplits (env: SplitEnvironment, times: readonly numb
 }
 
 /**
- * The alphas LC-PSS runs with when none is given: the paper's 0.75 first, then two lower weights of "moving data"
- * (deeper partitions, 5-6 volumes on VGG16 with 4 devices). Lower ones give 7 or more volumes, on which the agent
- * gains nothing over the demonstrations and trains past the 60 s budget (docs/distredge.md).
+ * The alphas LC-PSS runs with when none is given: the paper's 0.75 first, then lower weights of "moving data"
+ * (deeper partitions: 5, 6, 7 and 8 volumes on VGG16 with 4 devices). The agent trains on the deepest ones
+ * (more than DEEP_PARTITION_VOLUMES) with DEEP_PARTITION_CONFIG (docs/distredge.md).
  */
-export const ALPHA_CANDIDATES: readonly number[] = Object.freeze([LC_PSS_DEFAULTS.alpha, 0.6, 0.5])
+export const ALPHA_CANDIDATES: readonly number[] = Object.freeze([LC_PSS_DEFAULTS.alpha, 0.6, 0.5, 0.4, 0.25])
 
 /** Relative difference below which two demonstrations' latencies count as equal (floating-point rounding). */
 const ALPHA_TIE = 1e-9

@@ -1,6 +1,6 @@
 // OSDS: the DDPG split agent trained over episodes of the environment, keeping the best split decisions seen.
 import { ACTION_RANGE, actionToBoundaries, boundariesToAction } from './action-mapping.js'
-import { DdpgAgent, type DdpgWeights } from './ddpg.js'
+import { DdpgAgent, type DdpgWeights, type Imitation } from './ddpg.js'
 import { evaluateSplits, type SplitEnvironment } from './environment.js'
 import { equalBoundaries } from '../row-split.js'
 import { ReplayBuffer, type Minibatch } from './replay-buffer.js'
@@ -42,6 +42,18 @@ export interface OsdsConfig {
    * plans a few percent apart over a range the critic resolves.
    */
   rewardScale?: number
+  /**
+   * Weight of a behaviour-cloning term in every actor update toward the best episode seen so far (its states and
+   * executed actions; self-imitation); absent or 0: none.
+   */
+  imitationWeight?: number
+  /** Actor steps of behaviour cloning on the best demonstration before training (absent or 0: none; never over a loaded policy). */
+  warmStartSteps?: number
+  /**
+   * Noise goes on each step with probability eps * min(1, exploredSteps / volumes), so that an episode perturbs about
+   * eps * exploredSteps volumes however deep the partition; absent: eps on every step (the paper).
+   */
+  exploredSteps?: number
   /** Scale the noise's standard deviation by eps too (absent: false, the paper's fixed sigma), so late noise is fine-grained. */
   annealNoise?: boolean
 }
@@ -216,7 +228,18 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
   const buffer = new ReplayBuffer(config.bufferSize, sSize, aSize)
   const sigma = Math.sqrt(config.noiseVariance ?? defaultNoiseVariance(d))
   const decay = config.explorationDecay ?? 1 / Math.max(1, config.episodes)
+  const stepShare = config.exploredSteps === undefined ? 1 : Math.min(1, config.exploredSteps / L)
   const rewardOf = (t: number): number => terminalReward(referenceMs, t, config.rewardScale)
+  // The best episode's states and executed actions (of this agent's run), for self-imitation and the warm start.
+  const bestEpisode: Imitation = { states: new Float64Array(L * sSize), actions: new Float64Array(L * aSize), count: 0, weight: config.imitationWeight ?? 0 }
+  let bestOwnMs = Infinity
+  const remember = (latencyMs: number, states: Float64Array, actions: Float64Array): void => {
+    if (latencyMs >= bestOwnMs) return
+    bestOwnMs = latencyMs
+    bestEpisode.states.set(states)
+    bestEpisode.actions.set(actions)
+    bestEpisode.count = L
+  }
   const offer = (candidate: Candidate): void => {
     if (candidate.latencyMs >= run.best.latencyMs) return
     run.best = candidate
@@ -233,6 +256,8 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
   const rawActions = new Float64Array(k * aSize)
   const zero = new Float64Array(d)
   const progressEvery = options.progressEvery ?? 100
+  const logStates = new Float64Array(k * L * sSize)
+  const logActions = new Float64Array(k * L * aSize)
   for (const demo of options.demonstrations ?? []) {
     const shown = env.episode()
     const splits: number[][] = []
@@ -240,13 +265,22 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
     demo.forEach((b, l) => {
       const boundaries = env.feasible?.(l, b) ?? [...b]
       splits.push(boundaries)
+      logStates.set(states.subarray(0, sSize), l * sSize)
+      logActions.set(boundariesToAction(boundaries), l * aSize)
       writeState(nextStates, 0, shown.step(boundaries), l + 1)
       const last = l + 1 === L
       buffer.push(states.subarray(0, sSize), boundariesToAction(boundaries), last ? rewardOf(shown.latency()) : 0, nextStates.subarray(0, sSize), last)
       states.set(nextStates.subarray(0, sSize))
     })
     offer({ splits, latencyMs: shown.latency() })
+    remember(shown.latency(), logStates.subarray(0, L * sSize), logActions.subarray(0, L * aSize))
   }
+  // A loaded policy is the start already: cloning a demonstration would overwrite it.
+  if (bestEpisode.count > 0 && options.policy === undefined) {
+    const warm = { ...bestEpisode, weight: 1 }
+    for (let i = 0; i < (config.warmStartSteps ?? 0); i++) agent.imitate(warm)
+  }
+  const imitation = bestEpisode.weight > 0 ? bestEpisode : undefined
   while (episode < config.episodes) {
     options.signal?.throwIfAborted()
     const n = Math.min(k, config.episodes - episode)
@@ -258,7 +292,7 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
       const last = l + 1 === L
       for (let e = 0; e < n; e++) {
         const eps = explorationProbability(episode + e, decay)
-        const noisy = eps > 0 && rng.uniform() < eps
+        const noisy = eps > 0 && rng.uniform() < eps * stepShare
         const sd = noiseStd(sigma, eps, config.annealNoise === true)
         for (let j = 0; j < aSize; j++) {
           const a = actions[e * aSize + j] + (noisy ? sd * rng.normal() : 0)
@@ -267,6 +301,10 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
         const mapped = actionToBoundaries(rawActions.subarray(e * aSize, e * aSize + aSize), volumes[l].height)
         const boundaries = env.feasible?.(l, mapped) ?? mapped
         splits[e].push(boundaries)
+        if (imitation !== undefined) {
+          logStates.set(states.subarray(e * sSize, e * sSize + sSize), (e * L + l) * sSize)
+          logActions.set(boundariesToAction(boundaries), (e * L + l) * aSize)
+        }
         const finish = episodes[e].step(boundaries)
         writeState(nextStates, e * sSize, finish, l + 1)
       }
@@ -277,6 +315,7 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
           reward = rewardOf(t)
           run.episodes++
           offer({ splits: splits[e], latencyMs: t })
+          if (imitation !== undefined) remember(t, logStates.subarray(e * L * sSize, (e + 1) * L * sSize), logActions.subarray(e * L * aSize, (e + 1) * L * aSize))
         }
         buffer.push(states.subarray(e * sSize, e * sSize + sSize), rawActions.subarray(e * aSize, e * aSize + aSize), reward,
           nextStates.subarray(e * sSize, e * sSize + sSize), last)
@@ -285,7 +324,7 @@ async function trainAgent (env: SplitEnvironment, config: OsdsConfig, rng: Rng, 
       if (buffer.size >= config.batchSize) {
         for (let u = 0; u < config.updatesPerStep; u++) {
           minibatch = buffer.sample(config.batchSize, rng, minibatch)
-          agent.update(minibatch)
+          agent.update(minibatch, imitation !== undefined && imitation.count > 0 ? imitation : undefined)
           run.updates++
         }
       }
