@@ -83,14 +83,15 @@ export async function run (argv: string[]): Promise<number> {
     ...(values.listen != null ? { listen: values.listen } : {})
   })
   const latencyMs: number[] = []
-  const served: InferResult[] = []
+  // each request's timeline (not its outputs: --repeat may run many)
+  const served: Array<{ latencyMs: number, plan: string, meshMs: number, sentAt: number, receivedAt: number, timings: InferResult['timings'] }> = []
   let last: InferResult | undefined
   try {
     for (let i = 0; i < repeat; i++) {
       const started = performance.now()
       last = await client.infer({ requestId: newRequestId(), modelSha256: graph.sha256, modelName: graph.name, input: { name: graph.input, shape: graph.inputShape, data: input } }, { timeoutMs })
       latencyMs.push(performance.now() - started)
-      served.push(last)
+      served.push({ latencyMs: latencyMs[i], plan: `${last.term}.${last.planId}`, meshMs: last.totalMs, sentAt: last.sentAt, receivedAt: last.receivedAt, timings: last.timings })
     }
   } finally {
     await client.stop()
@@ -125,7 +126,7 @@ export async function run (argv: string[]): Promise<number> {
       outputs: result.outputs.map(o => ({ name: o.name, shape: o.shape, checksum: checksum(o.data), top5: topK(o.data, Math.min(5, o.data.length)) })),
       timings: result.timings,
       // every request's own timeline: the serving peer's send and receive, each part's ready and start instants
-      requests: served.map((r, i) => ({ latencyMs: latencyMs[i], plan: `${r.term}.${r.planId}`, meshMs: r.totalMs, sentAt: r.sentAt, receivedAt: r.receivedAt, timings: r.timings }))
+      requests: served
     }) + '\n')
   } else {
     const sorted = [...latencyMs].sort((a, b) => a - b)
