@@ -51,7 +51,7 @@ describe('measuring a profile', () => {
     assert.deepEqual(p.segments[3].points.map(([r]) => r), profileRows(16))
     for (const s of [...p.segments, ...p.layers]) for (const [, ms] of s.points) assert.ok(ms > 0 && ms < 1000)
     assert.ok(p.callMs > 0 && p.tailMs > 0)
-    assert.ok(p.receiveMs > 0 && p.receiveMs < 1000, `receiveMs ${p.receiveMs}`)
+    assert.ok(p.receiveMs >= 0 && p.receiveMs < 1000, `receiveMs ${p.receiveMs}`)
     assert.equal(p.model.sha256, graph.sha256)
   })
 
