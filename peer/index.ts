@@ -148,8 +148,7 @@ export class TesseraPeer {
     return this.node.peerId.toString()
   }
 
-  /** Whether this peer is running inference (a part, a tail or a request it coordinates), or just was. */
-  /** Running inference (or did moments ago), or planning: link probes would measure this peer's CPU, not the link. */
+  /** Running inference (a part, a tail or a request it coordinates; or did moments ago), or planning: link probes would measure this peer's CPU, not the link. */
   private busy (): boolean {
     return Math.min(this.executor.idleForMs(), this.coordinator.idleForMs()) < BUSY_LINGER_MS || this.plans.isPlanning()
   }

@@ -65,8 +65,8 @@ export class ProfileCache {
     const path = this.path(graph)
     const cached = await this.read(path)
     if (cached != null) {
-      if (!lacksReceiveDelay(JSON.parse(new TextDecoder().decode(cached.json)))) return { ...cached, fresh: false }
-      return { ...(await this.addReceiveDelay(path, cached.profile, options.signal)), fresh: false }
+      const { profile, json, legacy } = cached
+      return { ...(legacy ? await this.addReceiveDelay(path, profile, options.signal) : { profile, json }), fresh: false }
     }
     await mkdir(this.dir, { recursive: true })
     const lock = `${path}.lock`
@@ -80,7 +80,7 @@ export class ProfileCache {
     if (!locked) {
       // another peer on this machine is measuring it: wait for its file rather than compete for the CPU
       const waited = await this.waitFor(path, lock, options.signal)
-      if (waited != null) return { ...waited, fresh: false }
+      if (waited != null) return { profile: waited.profile, json: waited.json, fresh: false }
       await rm(lock, { force: true })
       return await this.get(graph, modelPath, options)
     }
@@ -124,7 +124,8 @@ export class ProfileCache {
     return { profile: parseMeasuredProfile(JSON.parse(text), path), json: new TextEncoder().encode(text) }
   }
 
-  private async read (path: string): Promise<{ profile: MeasuredProfile, json: Uint8Array } | undefined> {
+  /** The cached profile; `legacy` when its file predates the receive delay. */
+  private async read (path: string): Promise<{ profile: MeasuredProfile, json: Uint8Array, legacy: boolean } | undefined> {
     let bytes: Uint8Array
     try {
       bytes = await readFile(path)
@@ -133,7 +134,8 @@ export class ProfileCache {
       throw err
     }
     try {
-      return { profile: parseMeasuredProfile(JSON.parse(new TextDecoder().decode(bytes)), path), json: bytes }
+      const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes))
+      return { profile: parseMeasuredProfile(parsed, path), json: bytes, legacy: lacksReceiveDelay(parsed) }
     } catch (err: any) {
       if (err instanceof SyntaxError || err instanceof InvalidInputError) {
         log('cached profile %s is unreadable (%s): measuring again', path, err.message)

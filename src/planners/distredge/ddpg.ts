@@ -95,7 +95,7 @@ export class DdpgAgent {
     const a = this.init.actionSize
     const m = imitation === undefined ? 0 : imitation.count
     this.ensure(n + m)
-    const { criticInput, targetInput, grad } = this.buffers
+    const { criticInput, targetInput, grad, dAction } = this.buffers
 
     // Critic target y = r + gamma * (1 - done) * Q'(s', mu'(s')).
     const nextActions = this.actorTarget.forward(batch.nextStates, n)
@@ -121,7 +121,6 @@ export class DdpgAgent {
       actorInput.set(batch.states.subarray(0, n * s))
       actorInput.set(imitation!.states.subarray(0, m * s), n * s)
     }
-    const { dAction: dAct } = this.buffers
     const actions = this.actor.forward(actorInput, n + m)
     concatRows(batch.states, actions, n, s, a, criticInput)
     this.critic.forward(criticInput, n)
@@ -134,14 +133,14 @@ export class DdpgAgent {
         // the step turns back), and likewise toward A.
         const g = dInput[i * (s + a) + s + j]
         const x = actions[i * a + j]
-        dAct[i * a + j] = g * (g < 0 ? (hi - x) : (x - lo)) / (hi - lo)
+        dAction[i * a + j] = g * (g < 0 ? (hi - x) : (x - lo)) / (hi - lo)
       }
     }
     for (let i = n; i < n + m; i++) {
-      for (let j = 0; j < a; j++) dAct[i * a + j] = 2 * imitation!.weight * (actions[i * a + j] - imitation!.actions[(i - n) * a + j]) / m
+      for (let j = 0; j < a; j++) dAction[i * a + j] = 2 * imitation!.weight * (actions[i * a + j] - imitation!.actions[(i - n) * a + j]) / m
     }
     this.actor.zeroGrads()
-    this.actor.backward(dAct.subarray(0, (n + m) * a))
+    this.actor.backward(dAction.subarray(0, (n + m) * a))
     this.actorOptimiser.step(this.actor.params, this.actor.grads)
 
     this.actor.softUpdateInto(this.actorTarget, this.init.tau)
