@@ -81,7 +81,7 @@ export const MIN_SAMPLE_MS = 40
  * ms of running a sub-model (session creation excluded): the median of the timed samples, each the mean
  * of back-to-back runs over at least MIN_SAMPLE_MS. The median, not the fastest: a plan is judged by its
  * typical request, and a CPU under a quota varies by 20-30% from sample to sample (a 0.5 quota here:
- * whole ResNet18 samples 71-94 ms, median 89), so the fastest described a device 15-20% quicker than
+ * whole ResNet18 samples 71-94 ms, median 89), so the fastest described a device 12-17% quicker than
  * its parts then ran in a mesh. On a machine shared with other jobs, `clock: 'cpu'` leaves them out.
  */
 export async function timeSubModel (m: SubModel, options: Timing): Promise<number> {
