@@ -95,7 +95,7 @@ export class ProfileCache {
           onProgress: (p: ProfileProgress) => options.onProgress?.(p)
         })
       } finally {
-        await worker.terminate()
+        await worker.close()
       }
       const profile = parseMeasuredProfile(JSON.parse(text), path)
       const temp = `${path}.${process.pid}.tmp`
@@ -115,7 +115,7 @@ export class ProfileCache {
     try {
       receiveMs = await worker.call<number>('receiveDelay', {}, { signal })
     } finally {
-      await worker.terminate()
+      await worker.close()
     }
     const text = JSON.stringify(measuredProfileToJson({ ...profile, receiveMs }))
     const temp = `${path}.${process.pid}.tmp`

@@ -69,4 +69,10 @@ serve({
     if (session != null) await session.dispose()
     return { value: null }
   }
+}, {
+  async close () {
+    const all = [...sessions.values()]
+    sessions.clear()
+    await Promise.all(all.map(async s => await (await s.catch(() => undefined))?.dispose()))
+  }
 })

@@ -61,7 +61,7 @@ export class SessionCache {
 
   async dispose (): Promise<void> {
     this.sessions.clear()
-    await this.worker?.terminate()
+    await this.worker?.close()
     this.worker = undefined
   }
 }
