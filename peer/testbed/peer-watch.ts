@@ -14,6 +14,7 @@ export type PeerEvent =
   | { event: 'profile', peer: string, model: string, done?: boolean, cached?: boolean, progress?: { done: number, total: number, label: string }, t: number }
   | { event: 'plan', peer: string, key: string, term: number, planId: number, plan: Plan, members: Array<{ device: string, peer: string }>, from: string, own: boolean, t: number }
   | { event: 'ready', peer: string, key: string, t: number }
+  | { event: 'planning', peer: string, model: string, planner: string, reason: string, devices: number, t: number }
   | { event: 'failed', peer: string, model: string, planner: string, reason: string, t: number }
   | { event: 'served', peer: string, requestId: string, ms: number, attempts: number, plan: string, ok: boolean, error?: string, t: number }
   | { event: string, peer: string, t: number, [key: string]: unknown }
@@ -57,9 +58,9 @@ export class PeerWatch {
     return () => { this.listeners.delete(listener) }
   }
 
-  /** Events of one kind seen so far. */
-  all<E extends string> (event: E): Array<Of<E>> {
-    return this.events.filter(e => e.event === event) as Array<Of<E>>
+  /** The events of kind `event` seen so far (from the `from`-th event on). */
+  all<E extends string> (event: E, from = 0): Array<Of<E>> {
+    return this.events.slice(from).filter(e => e.event === event) as Array<Of<E>>
   }
 
   /** The first event (already seen, or to come) of kind `event` that `match` accepts. */

@@ -32,6 +32,8 @@ export interface TestbedRow {
   verified: boolean | null
   /** Each round's plan, prediction and measured median (one entry without --rounds). */
   rounds: Array<{ plan: string, predictedMs: number, measuredMedianMs: number }>
+  /** Set when a round's requests ran while the leader planned (kept on the last attempt): what planned, and why. */
+  replanned?: string
 }
 
 /** One measurement of one planner: the plan served and its timed requests. */
@@ -49,6 +51,8 @@ export interface TestbedSample {
   devices: string[]
   leader: string
   verified: boolean | null
+  /** The leader planned during the requests (the last attempt keeps such a run): who, and why. */
+  replanned?: string
 }
 
 /** A planner's row from its samples (rounds): requests pooled, predictions by their median. */
@@ -74,6 +78,7 @@ export function rowOf (scenario: string, planner: string, samples: readonly Test
     devices: distinct(samples.flatMap(s => s.devices)),
     leader: distinct(samples.map(s => s.leader)).join(' '),
     verified: samples.some(s => s.verified === false) ? false : samples.every(s => s.verified === true) ? true : null,
-    rounds: samples.map(s => ({ plan: s.plan, predictedMs: s.predictedMs, measuredMedianMs: median(s.servedMs) }))
+    rounds: samples.map(s => ({ plan: s.plan, predictedMs: s.predictedMs, measuredMedianMs: median(s.servedMs) })),
+    ...(samples.some(s => s.replanned != null) ? { replanned: distinct(samples.flatMap(s => s.replanned ?? [])).join('; ') } : {})
   }
 }

@@ -273,7 +273,7 @@ class ScenarioRun {
       const profiles = await this.profiles()
       const nominal = await this.nominal(plan.plan, profiles, plan.leader)
       say(`plan ${plan.key} by ${plan.leader} ready (predicted ${plan.plan.predictedMs!.toFixed(1)} ms); ${this.ctx.options.requests} request(s)`)
-      const timed = await this.requests(peers, addr, plan.key, planner)
+      const timed = await this.requests(peers, addr, plan.key, planner, requireLeader)
       const timeline = compareTimeline(nominal, plan.plan.volumes.length, timed.timelines)
       const logDir = this.ctx.options.logDir
       if (logDir != null) await writeFile(join(logDir, `${this.name}-${planner}-${plan.key}-timeline.json`.replace(/[^\w.-]/g, '_')), JSON.stringify({ plan: plan.key, planner, ...timeline }, null, 1) + '\n')
@@ -287,7 +287,8 @@ class ScenarioRun {
         servedBy: plan.plan.planner,
         devices: deviceList(plan.plan),
         leader: plan.leader,
-        verified: timed.verified
+        verified: timed.verified,
+        ...(timed.replanned != null ? { replanned: timed.replanned } : {})
       }
     } finally {
       await Promise.all(peers.map(async p => await p.watch.process.stop()))
@@ -388,7 +389,12 @@ class ScenarioRun {
     return createSimulator(scenario).run(plan)
   }
 
-  private async requests (peers: Peer[], bootstrap: string, planKey: string, planner: string): Promise<{ served: number[], client: number[], timelines: ServedRequest[], verified: boolean | null }> {
+  /**
+   * Runs the requests. A leader that starts planning meanwhile shares its CPU quota with the planner
+   * (search or distredge train for seconds to minutes): with `strict` that run is started again, on the
+   * last attempt it is kept and says so (`replanned`).
+   */
+  private async requests (peers: Peer[], bootstrap: string, planKey: string, planner: string, strict: boolean): Promise<{ served: number[], client: number[], timelines: ServedRequest[], verified: boolean | null, replanned?: string }> {
     const { requests, verify } = this.ctx.options
     const warmup = this.ctx.options.warmup ?? 2
     const marks = peers.map(p => p.watch.events.length)
@@ -418,7 +424,10 @@ class ScenarioRun {
     const timed = served.slice(warmup)
     const bad = timed.find(s => !s.ok || s.plan !== planKey)
     if (bad != null) throw new TestbedError(bad.ok ? `a request was served on plan ${bad.plan}, not the measured plan ${planKey} (the leader re-planned during the requests)` : `a request failed: ${bad.error ?? 'unknown error'}`)
-    return { served: timed.map(s => s.ms), client: out.latencyMs.slice(warmup), timelines: out.requests.slice(warmup), verified: out.verified }
+    const replans = peers.flatMap((p, i) => p.watch.all('planning', marks[i]).map(e => `${p.device} (${e.reason})`))
+    const replanned = replans.length === 0 ? undefined : `the leader started planning during the requests: ${[...new Set(replans)].join(', ')}`
+    if (replanned != null && strict) throw new TestbedError(replanned)
+    return { served: timed.map(s => s.ms), client: out.latencyMs.slice(warmup), timelines: out.requests.slice(warmup), verified: out.verified, ...(replanned != null ? { replanned } : {}) }
   }
 }
 

@@ -155,6 +155,7 @@ export async function run (argv: string[]): Promise<number> {
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
   }
+  for (const r of rows) if (r.replanned != null) notes.push(`${r.scenario} ${r.planner}: ${r.replanned} (on every attempt; the last one is kept)`)
   for (const n of notes) process.stderr.write(`note: ${n}\n`)
   if (values.json) {
     process.stdout.write(JSON.stringify({ rows }, null, 2) + '\n')

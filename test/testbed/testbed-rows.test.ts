@@ -32,4 +32,11 @@ describe('testbed rows', () => {
     assert.equal(rowOf('S', 'p', [sample({ verified: true }), sample({ verified: null })]).verified, null)
     assert.throws(() => rowOf('S', 'p', []), RangeError)
   })
+
+  it('says when a round was measured while the leader planned, once per distinct cause', () => {
+    assert.equal(rowOf('S', 'p', [sample({}), sample({})]).replanned, undefined)
+    const why = 'the leader started planning during the requests: hub (links measured)'
+    const r = rowOf('S', 'p', [sample({ replanned: why }), sample({}), sample({ replanned: why })])
+    assert.equal(r.replanned, why)
+  })
 })
