@@ -116,6 +116,20 @@ export function basisHolds (planned: PlanBasis, now: PlanBasis): boolean {
   return true
 }
 
+/** A served plan whose predicted latency on newer links is within this fraction of the one it was published with stands. */
+const PREDICTION_TOLERANCE = 0.1
+
+/**
+ * Whether links that moved beyond basisHolds' tolerances (the members unchanged) leave a served plan
+ * standing: its latency on them, by the simulator, within 10% of the prediction it was published
+ * with. Probes of a peer held to a small CPU quota answer late by a few ms now and then, which moves a
+ * link's latency past x2 without changing what the plan costs; re-planning for that would take the
+ * leader's CPU (seconds to minutes of training) from the inferences it serves.
+ */
+export function predictionHolds (publishedMs: number, nowMs: number): boolean {
+  return Math.abs(nowMs - publishedMs) <= PREDICTION_TOLERANCE * publishedMs
+}
+
 /** Same planner, volumes, parts, tail and members (the predicted latency aside). */
 function samePlan (ann: PlanAnnouncement, plan: Plan, members: MemberRecord[]): boolean {
   const shape = (p: Plan): string => JSON.stringify([p.planner, p.volumes, p.tail])
@@ -306,7 +320,11 @@ export class PlanService {
     const spec = buildScenarioSpec({ name: `mesh term ${term}`, model: model.name, inputShape: model.inputShape, members, requester: this.c.self })
     const basis: PlanBasis = { members: members.map(m => m.peer).sort().join(','), spec }
     const last = this.published.get(model.sha256)
-    if (last != null && last.term === term && basisHolds(last.basis, basis)) return
+    if (last != null && last.term === term) {
+      if (basisHolds(last.basis, basis)) return
+      if (last.basis.members === basis.members && await this.servedPlanHolds(model, term, last.predictedMs, spec)) return
+      if (!this.stillLeading(term)) return
+    }
     this.refine.abort()
     this.refine = new AbortController()
     const refine = this.refine.signal
@@ -351,6 +369,22 @@ export class PlanService {
     } else {
       background().catch((err: Error) => { log('refining failed: %s', err.message) })
     }
+  }
+
+  /** Whether this leader's served plan of `model`, scored on `spec`, is still predicted within 10% of `publishedMs` (predictionHolds). */
+  private async servedPlanHolds (model: HeldModel, term: number, publishedMs: number, spec: MeshScenarioSpec): Promise<boolean> {
+    const served = this.current.get(model.sha256)
+    if (served == null || served.from !== this.c.self || served.ann.term !== term) return false
+    let nowMs: number
+    try {
+      nowMs = await this.quickRunner.predict({ modelPath: model.path, spec, plan: served.ann.plan })
+    } catch (err: any) {
+      log('scoring plan %s on the new links failed (%s): re-planning', served.key, err.message)
+      return false
+    }
+    const holds = predictionHolds(publishedMs, nowMs)
+    log('links moved: plan %s predicted %s ms on them (published at %s ms): %s', served.key, nowMs.toFixed(1), publishedMs.toFixed(1), holds ? 'kept' : 're-planning')
+    return holds
   }
 
   /** Writes the scenario about to be planned on to the saveScenarios directory; its path, or undefined (none asked for, or the write failed: logged). */

@@ -29,6 +29,13 @@ export interface PlanJobArgs {
   spec: MeshScenarioSpec
 }
 
+/** A plan already made, scored on a (newer) scenario. */
+export interface PredictJobArgs {
+  modelPath: string
+  spec: MeshScenarioSpec
+  plan: Plan
+}
+
 export interface PlanJobResult {
   plan: Plan
   predictedMs: number
@@ -51,5 +58,10 @@ serve({
     const predictedMs = createSimulator(scenario).latency(plan)
     const result: PlanJobResult = { plan: { ...plan, scenario: scenario.name, predictedMs }, predictedMs, planningMs }
     return { value: result }
+  },
+  /** The simulator's latency of `plan` on the scenario `spec` describes (ms). */
+  async predict (args: PredictJobArgs) {
+    const graph = await graphOf(args.modelPath, args.spec.model, args.spec.inputShape)
+    return { value: createSimulator(resolveMeshScenario(args.spec, graph)).latency(args.plan) }
   }
 })

@@ -1,6 +1,6 @@
 // Runs planners in a worker thread, one at a time; a run can be cancelled (the worker is replaced).
 import { WorkerClient } from '../workers/worker-client.js'
-import type { PlanJobArgs, PlanJobResult } from './planner-job.js'
+import type { PlanJobArgs, PlanJobResult, PredictJobArgs } from './planner-job.js'
 
 export class PlannerRunner {
   private worker?: WorkerClient
@@ -28,6 +28,12 @@ export class PlannerRunner {
     } finally {
       this.running--
     }
+  }
+
+  /** The simulator's latency of a plan on a scenario (ms): milliseconds of work, queued behind a running planner. */
+  async predict (args: PredictJobArgs): Promise<number> {
+    this.worker ??= new WorkerClient(new URL('./planner-job.ts', import.meta.url), 'planner')
+    return await this.worker.call<number>('predict', args)
   }
 
   /**

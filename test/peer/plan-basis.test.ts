@@ -1,9 +1,20 @@
 // When the leader re-plans for its links: a rate 30% or a latency x2 (and 1 ms) away from what the
 // plan was made for does, the jitter of probes around those values does not, and neither does a
-// slow drift until it adds up.
+// slow drift until it adds up. Links past those tolerances with the same members re-plan only when the
+// served plan's predicted latency on them moved by more than 10%.
 import assert from 'node:assert/strict'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { basisHolds, type PlanBasis } from '../../peer/planning/plan-service.js'
+import { basisHolds, predictionHolds, type PlanBasis } from '../../peer/planning/plan-service.js'
+import { PlannerRunner } from '../../peer/planning/planner-runner.js'
+import { buildScenarioSpec, resolveMeshScenario } from '../../peer/planning/scenario-builder.js'
+import { randomPlan } from '../../src/plan/random-plan.js'
+import { Rng } from '../../src/planners/distredge/rng.js'
+import { measuredProfileToJson } from '../../src/sim/profile-measured.js'
+import { createSimulator } from '../../src/sim/simulate.js'
+import { linearProfile, tinyGraph, tinyModelBytes } from '../sim/fixtures.js'
 
 function basis (mbps: number, latencyMs: number, members = 'a,b'): PlanBasis {
   return {
@@ -37,5 +48,46 @@ describe('whether a plan still stands for the measured links', () => {
     const more = basis(100, 1)
     more.spec.linkMbps = { ...more.spec.linkMbps, c: { a: 50 } }
     assert.equal(basisHolds(basis(100, 1), more), false)
+  })
+
+  it('keeps a served plan whose predicted latency on the new links is within 10% of the one it was published with', () => {
+    assert.equal(predictionHolds(100, 100), true)
+    assert.equal(predictionHolds(100, 109.9), true)
+    assert.equal(predictionHolds(100, 90.1), true)
+    assert.equal(predictionHolds(100, 110.5), false)
+    assert.equal(predictionHolds(100, 89), false)
+  })
+
+  it('scores a served plan on new links in the planner worker as the simulator does', async () => {
+    const graph = tinyGraph()
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-predict-'))
+    const modelPath = join(dir, 'tiny.onnx')
+    writeFileSync(modelPath, tinyModelBytes())
+    const P1 = '12D3KooWAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1'
+    const P2 = '12D3KooWBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb2'
+    const spec = (mbps: number, rttMs: number): ReturnType<typeof buildScenarioSpec> => buildScenarioSpec({
+      name: 'mesh term 1',
+      model: 'tiny',
+      inputShape: [1, 1, 8, 4],
+      requester: P1,
+      members: [
+        { peer: P1, name: 'a', profile: measuredProfileToJson(linearProfile(graph, 'a', 1, 2, 3)), links: [{ peer: P2, mbps, rttMs, samples: 3 }] },
+        { peer: P2, name: 'b', profile: measuredProfileToJson(linearProfile(graph, 'b', 0.5, 1, 1)), links: [{ peer: P1, mbps, rttMs, samples: 3 }] }
+      ]
+    })
+    const runner = new PlannerRunner()
+    try {
+      const rng = new Rng(3)
+      const plan = randomPlan(graph, () => rng.uniform(), { devices: ['a', 'b'] })
+      for (const [mbps, rttMs] of [[100, 1], [0.01, 1], [100, 40]]) {
+        const s = spec(mbps, rttMs)
+        assert.equal(await runner.predict({ modelPath, spec: s, plan }), createSimulator(resolveMeshScenario(s, graph)).latency(plan))
+      }
+      // a slower link costs a plan that uses it
+      assert.ok(await runner.predict({ modelPath, spec: spec(0.01, 1), plan }) > await runner.predict({ modelPath, spec: spec(100, 1), plan }))
+    } finally {
+      await runner.stop()
+      rmSync(dir, { recursive: true, force: true })
+    }
   })
 })

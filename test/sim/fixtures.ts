@@ -12,6 +12,11 @@ import type { Device, MeasuredProfile, Requester, Scenario } from '../../src/sim
  * Bytes per row: input 16, a and r 32, b 16; the output is 12 bytes.
  */
 export function tinyGraph (): Graph {
+  return loadGraph(tinyModelBytes(), { name: 'tiny' })
+}
+
+/** tinyGraph's ONNX file. */
+export function tinyModelBytes (): Uint8Array {
   const b = new OnnxBuilder({ name: 'tiny', seed: 1 })
   let x = b.input('input', [1, 1, 8, 4])
   x = b.conv(x, { name: 'a', out: 2, kernel: 3, pad: 1 })
@@ -21,7 +26,7 @@ export function tinyGraph (): Graph {
   x = b.flatten(x, 'flat')
   x = b.gemm(x, { name: 'fc', out: 3, output: 'output' })
   b.output(x)
-  return loadGraph(b.encode(), { name: 'tiny' })
+  return b.encode()
 }
 
 /**
