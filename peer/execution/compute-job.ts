@@ -25,6 +25,12 @@ export interface LoadArgs {
   threads: number
 }
 
+/** A sub-model's outputs, and how long its onnxruntime run took in this thread. */
+export interface RunResult {
+  outputs: Record<string, HostTensor>
+  runMs: number
+}
+
 const graphs = new Map<string, Promise<Graph>>()
 const sessions = new Map<string, Promise<RuntimeSession | undefined>>()
 
@@ -59,8 +65,10 @@ serve({
   async run (args: { key: string, feeds: Record<string, HostTensor> }) {
     const session = await sessions.get(args.key)
     if (session == null) throw new Error(`no session ${args.key} in the compute worker`)
+    const started = performance.now()
     const outputs = await session.run(args.feeds)
-    return { value: outputs, transfer: Object.values(outputs).map(t => t.data.buffer as ArrayBuffer) }
+    const result: RunResult = { outputs, runMs: performance.now() - started }
+    return { value: result, transfer: Object.values(outputs).map(t => t.data.buffer as ArrayBuffer) }
   },
   async release (args: { key: string }) {
     const s = sessions.get(args.key)

@@ -328,10 +328,11 @@ export class Executor implements TensorSink {
     const input = this.assemble(plan.graph, v.input, work.need, slot.pieces as Piece[])
     slot.pieces = []
     const start = performance.now()
-    const out = (await work.session.run({ [v.input]: input }))[v.output]
+    const { outputs, runMs } = await work.session.run({ [v.input]: input })
+    const out = outputs[v.output]
     const computeMs = performance.now() - start
     traceLog('request %s: part %d:%d computed in %d ms', job.requestId, work.volume, work.part, computeMs.toFixed(1))
-    const own: TraceRecord = { device: plan.device!, volume: work.volume, part: work.part, waitMs: ready - job.created, computeMs, rows: rangeLength(work.made.rows), readyAt: wallClock(ready), startedAt: wallClock(start) }
+    const own: TraceRecord = { device: plan.device!, volume: work.volume, part: work.part, waitMs: ready - job.created, computeMs, rows: rangeLength(work.made.rows), readyAt: wallClock(ready), startedAt: wallClock(start), runMs }
     job.trace.set(`${own.device}:${own.volume}:${own.part}`, own)
     slot.done = true
     const axes = plan.graph.layout.get(v.output)!
@@ -346,10 +347,11 @@ export class Executor implements TensorSink {
     const whole = this.assemble(g, tail.from, fullRegion(g, tail.from), slot.pieces as Piece[])
     slot.pieces = []
     const start = performance.now()
-    const outputs: Record<string, HostTensor> = tail.session == null ? {} : await tail.session.run({ [tail.from]: whole })
+    const ran = tail.session == null ? { outputs: {}, runMs: 0 } : await tail.session.run({ [tail.from]: whole })
+    const outputs: Record<string, HostTensor> = ran.outputs
     if (g.outputs.includes(tail.from)) outputs[tail.from] = whole
     const computeMs = performance.now() - start
-    const own: TraceRecord = { device: plan.device!, volume: plan.plan.volumes.length, part: 0, waitMs: ready - job.created, computeMs, rows: 0, readyAt: wallClock(ready), startedAt: wallClock(start) }
+    const own: TraceRecord = { device: plan.device!, volume: plan.plan.volumes.length, part: 0, waitMs: ready - job.created, computeMs, rows: 0, readyAt: wallClock(ready), startedAt: wallClock(start), runMs: ran.runMs }
     job.trace.set(`${own.device}:${own.volume}:${own.part}`, own)
     slot.done = true
     const trace = [...job.trace.values()]

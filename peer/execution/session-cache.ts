@@ -2,14 +2,14 @@
 // by the plans that use them and released when the last such plan is retired.
 import { logger } from '../../src/logger.js'
 import { WorkerClient } from '../workers/worker-client.js'
-import type { LoadArgs } from './compute-job.js'
+import type { LoadArgs, RunResult } from './compute-job.js'
 import type { HostTensor } from '../../src/engine/tensor.js'
 
 const log = logger('sessions')
 
-/** A loaded sub-model: runs in the compute worker. */
+/** A loaded sub-model: runs in the compute worker (its outputs, and how long the run took there). */
 export interface ComputeSession {
-  run: (feeds: Record<string, HostTensor>) => Promise<Record<string, HostTensor>>
+  run: (feeds: Record<string, HostTensor>) => Promise<RunResult>
 }
 
 export class SessionCache {
@@ -38,7 +38,7 @@ export class SessionCache {
     if (!(await entry.loaded)) return undefined
     const key = args.key
     return {
-      run: async (feeds) => await worker.call<Record<string, HostTensor>>('run', { key, feeds })
+      run: async (feeds) => await worker.call<RunResult>('run', { key, feeds })
     }
   }
 

@@ -19,6 +19,8 @@ export interface TestbedRow {
    * (median over the requests, then over the rounds): how much of an error is compute; the rest is waiting.
    */
   computeRatio: number
+  /** The same for the onnxruntime runs alone, timed in the compute threads: computeRatio less this is the hand-over to those threads and back. */
+  runRatio: number
   /** Median latency seen by the requester (adds sending the input to the leader and the output back). */
   clientMedianMs: number
   /** Timed requests. */
@@ -42,6 +44,8 @@ export interface TestbedSample {
   nominalMs: number
   /** Summed compute per request, measured / predicted (median over the requests). */
   computeRatio: number
+  /** Summed onnxruntime runs per request / predicted compute (median over the requests). */
+  runRatio: number
   /** Mesh-side ms of each timed request. */
   servedMs: number[]
   /** Requester-side ms of each timed request. */
@@ -71,6 +75,7 @@ export function rowOf (scenario: string, planner: string, samples: readonly Test
     predictionError: predictionError(predictedMs, measuredMedianMs),
     nominalMs: median(samples.map(s => s.nominalMs)),
     computeRatio: median(samples.map(s => s.computeRatio)),
+    runRatio: median(samples.map(s => s.runRatio)),
     clientMedianMs: median(samples.flatMap(s => s.clientMs)),
     requests: served.length,
     plan: samples.map(s => s.plan).join(' '),

@@ -281,6 +281,7 @@ class ScenarioRun {
         predictedMs: plan.plan.predictedMs!,
         nominalMs: nominal.latencyMs,
         computeRatio: timeline.computeRatio,
+        runRatio: timeline.runRatio,
         servedMs: timed.served,
         clientMs: timed.client,
         plan: plan.key,

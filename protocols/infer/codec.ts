@@ -143,7 +143,7 @@ export async function readInferResponse (reader: StreamReader, limits: InferLimi
   })
   const timings = h.timings.map((t, i) => {
     checkString(P, `timings[${i}].device`, t.device, { min: 1 })
-    for (const k of ['waitMs', 'computeMs', 'readyAt', 'startedAt'] as const) checkNumber(P, `timings[${i}].${k}`, t[k])
+    for (const k of ['waitMs', 'computeMs', 'readyAt', 'startedAt', 'runMs'] as const) checkNumber(P, `timings[${i}].${k}`, t[k])
     checkNumber(P, `timings[${i}].volume`, t.volume, { max: 1 << 16, integer: true })
     checkNumber(P, `timings[${i}].part`, t.part, { max: 1 << 16, integer: true })
     checkNumber(P, `timings[${i}].rows`, t.rows, { max: MAX_DIM, integer: true })

@@ -420,6 +420,7 @@ export interface Timing {
   rows: number
   readyAt: number
   startedAt: number
+  runMs: number
 }
 
 export namespace Timing {
@@ -472,6 +473,11 @@ export namespace Timing {
           w.double(obj.startedAt)
         }
 
+        if ((obj.runMs != null && obj.runMs !== 0)) {
+          w.uint32(73)
+          w.double(obj.runMs)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -484,7 +490,8 @@ export namespace Timing {
           computeMs: 0,
           rows: 0,
           readyAt: 0,
-          startedAt: 0
+          startedAt: 0,
+          runMs: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -523,6 +530,10 @@ export namespace Timing {
             }
             case 8: {
               obj.startedAt = reader.double()
+              break
+            }
+            case 9: {
+              obj.runMs = reader.double()
               break
             }
             default: {
@@ -596,6 +607,13 @@ export namespace Timing {
               }
               break
             }
+            case 9: {
+              yield {
+                field: `${prefix}.runMs`,
+                value: reader.double()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -648,6 +666,11 @@ export namespace Timing {
     value: number
   }
 
+  export interface TimingRunMsFieldEvent {
+    field: '$.runMs'
+    value: number
+  }
+
   export function encode (obj: Partial<Timing>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Timing.codec())
   }
@@ -656,7 +679,7 @@ export namespace Timing {
     return decodeMessage(buf, Timing.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Timing>): Generator<TimingDeviceFieldEvent | TimingVolumeFieldEvent | TimingPartFieldEvent | TimingWaitMsFieldEvent | TimingComputeMsFieldEvent | TimingRowsFieldEvent | TimingReadyAtFieldEvent | TimingStartedAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Timing>): Generator<TimingDeviceFieldEvent | TimingVolumeFieldEvent | TimingPartFieldEvent | TimingWaitMsFieldEvent | TimingComputeMsFieldEvent | TimingRowsFieldEvent | TimingReadyAtFieldEvent | TimingStartedAtFieldEvent | TimingRunMsFieldEvent> {
     return streamMessage(buf, Timing.codec(), opts)
   }
 }
@@ -1132,6 +1155,12 @@ export namespace InferResponse {
     index: number
   }
 
+  export interface InferResponseTimingsRunMsFieldEvent {
+    field: '$.timings[].runMs'
+    value: number
+    index: number
+  }
+
   export interface InferResponseTotalMsFieldEvent {
     field: '$.totalMs'
     value: number
@@ -1160,7 +1189,7 @@ export namespace InferResponse {
     return decodeMessage(buf, InferResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InferResponse>): Generator<InferResponseOkFieldEvent | InferResponseErrorNameFieldEvent | InferResponseErrorFieldEvent | InferResponseTermFieldEvent | InferResponsePlanIdFieldEvent | InferResponsePlannerFieldEvent | InferResponseDevicesFieldEvent | InferResponseOutputsNameFieldEvent | InferResponseOutputsShapeFieldEvent | InferResponseOutputsByteLengthFieldEvent | InferResponseTimingsDeviceFieldEvent | InferResponseTimingsVolumeFieldEvent | InferResponseTimingsPartFieldEvent | InferResponseTimingsWaitMsFieldEvent | InferResponseTimingsComputeMsFieldEvent | InferResponseTimingsRowsFieldEvent | InferResponseTimingsReadyAtFieldEvent | InferResponseTimingsStartedAtFieldEvent | InferResponseTotalMsFieldEvent | InferResponseAttemptsFieldEvent | InferResponseSentAtFieldEvent | InferResponseReceivedAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<InferResponse>): Generator<InferResponseOkFieldEvent | InferResponseErrorNameFieldEvent | InferResponseErrorFieldEvent | InferResponseTermFieldEvent | InferResponsePlanIdFieldEvent | InferResponsePlannerFieldEvent | InferResponseDevicesFieldEvent | InferResponseOutputsNameFieldEvent | InferResponseOutputsShapeFieldEvent | InferResponseOutputsByteLengthFieldEvent | InferResponseTimingsDeviceFieldEvent | InferResponseTimingsVolumeFieldEvent | InferResponseTimingsPartFieldEvent | InferResponseTimingsWaitMsFieldEvent | InferResponseTimingsComputeMsFieldEvent | InferResponseTimingsRowsFieldEvent | InferResponseTimingsReadyAtFieldEvent | InferResponseTimingsStartedAtFieldEvent | InferResponseTimingsRunMsFieldEvent | InferResponseTotalMsFieldEvent | InferResponseAttemptsFieldEvent | InferResponseSentAtFieldEvent | InferResponseReceivedAtFieldEvent> {
     return streamMessage(buf, InferResponse.codec(), opts)
   }
 }

@@ -27,6 +27,8 @@ export interface TraceRecord {
    */
   readyAt: number
   startedAt: number
+  /** Of computeMs, the onnxruntime run alone, timed in the compute thread (the rest: the hand-over to that thread and back). */
+  runMs: number
 }
 
 export interface TensorFrame {
@@ -112,6 +114,7 @@ export function decodeTensorHeader (data: Uint8Array | Uint8ArrayList, limits: T
     checkNumber(p, `trace[${i}].rows`, t.rows, { max: MAX_DIM, integer: true })
     checkNumber(p, `trace[${i}].readyAt`, t.readyAt)
     checkNumber(p, `trace[${i}].startedAt`, t.startedAt)
+    checkNumber(p, `trace[${i}].runMs`, t.runMs)
     return { ...t }
   })
   if (h.requester !== '') checkPeerId(p, 'requester', h.requester)

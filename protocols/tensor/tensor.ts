@@ -47,6 +47,7 @@ export interface TraceEntry {
   rows: number
   readyAt: number
   startedAt: number
+  runMs: number
 }
 
 export namespace TraceEntry {
@@ -99,6 +100,11 @@ export namespace TraceEntry {
           w.double(obj.startedAt)
         }
 
+        if ((obj.runMs != null && obj.runMs !== 0)) {
+          w.uint32(73)
+          w.double(obj.runMs)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -111,7 +117,8 @@ export namespace TraceEntry {
           computeMs: 0,
           rows: 0,
           readyAt: 0,
-          startedAt: 0
+          startedAt: 0,
+          runMs: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -150,6 +157,10 @@ export namespace TraceEntry {
             }
             case 8: {
               obj.startedAt = reader.double()
+              break
+            }
+            case 9: {
+              obj.runMs = reader.double()
               break
             }
             default: {
@@ -223,6 +234,13 @@ export namespace TraceEntry {
               }
               break
             }
+            case 9: {
+              yield {
+                field: `${prefix}.runMs`,
+                value: reader.double()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -275,6 +293,11 @@ export namespace TraceEntry {
     value: number
   }
 
+  export interface TraceEntryRunMsFieldEvent {
+    field: '$.runMs'
+    value: number
+  }
+
   export function encode (obj: Partial<TraceEntry>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, TraceEntry.codec())
   }
@@ -283,7 +306,7 @@ export namespace TraceEntry {
     return decodeMessage(buf, TraceEntry.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TraceEntry>): Generator<TraceEntryDeviceFieldEvent | TraceEntryVolumeFieldEvent | TraceEntryPartFieldEvent | TraceEntryWaitMsFieldEvent | TraceEntryComputeMsFieldEvent | TraceEntryRowsFieldEvent | TraceEntryReadyAtFieldEvent | TraceEntryStartedAtFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TraceEntry>): Generator<TraceEntryDeviceFieldEvent | TraceEntryVolumeFieldEvent | TraceEntryPartFieldEvent | TraceEntryWaitMsFieldEvent | TraceEntryComputeMsFieldEvent | TraceEntryRowsFieldEvent | TraceEntryReadyAtFieldEvent | TraceEntryStartedAtFieldEvent | TraceEntryRunMsFieldEvent> {
     return streamMessage(buf, TraceEntry.codec(), opts)
   }
 }
@@ -838,6 +861,12 @@ export namespace TensorHeader {
     index: number
   }
 
+  export interface TensorHeaderTraceRunMsFieldEvent {
+    field: '$.trace[].runMs'
+    value: number
+    index: number
+  }
+
   export interface TensorHeaderErrorFieldEvent {
     field: '$.error'
     value: string
@@ -861,7 +890,7 @@ export namespace TensorHeader {
     return decodeMessage(buf, TensorHeader.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TensorHeader>): Generator<TensorHeaderKindFieldEvent | TensorHeaderRequestIdFieldEvent | TensorHeaderTermFieldEvent | TensorHeaderPlanIdFieldEvent | TensorHeaderVolumeFieldEvent | TensorHeaderPartFieldEvent | TensorHeaderTensorFieldEvent | TensorHeaderRowStartFieldEvent | TensorHeaderRowEndFieldEvent | TensorHeaderColStartFieldEvent | TensorHeaderColEndFieldEvent | TensorHeaderDtypeFieldEvent | TensorHeaderShapeFieldEvent | TensorHeaderByteLengthFieldEvent | TensorHeaderTraceDeviceFieldEvent | TensorHeaderTraceVolumeFieldEvent | TensorHeaderTracePartFieldEvent | TensorHeaderTraceWaitMsFieldEvent | TensorHeaderTraceComputeMsFieldEvent | TensorHeaderTraceRowsFieldEvent | TensorHeaderTraceReadyAtFieldEvent | TensorHeaderTraceStartedAtFieldEvent | TensorHeaderErrorFieldEvent | TensorHeaderErrorDeviceFieldEvent | TensorHeaderRequesterFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<TensorHeader>): Generator<TensorHeaderKindFieldEvent | TensorHeaderRequestIdFieldEvent | TensorHeaderTermFieldEvent | TensorHeaderPlanIdFieldEvent | TensorHeaderVolumeFieldEvent | TensorHeaderPartFieldEvent | TensorHeaderTensorFieldEvent | TensorHeaderRowStartFieldEvent | TensorHeaderRowEndFieldEvent | TensorHeaderColStartFieldEvent | TensorHeaderColEndFieldEvent | TensorHeaderDtypeFieldEvent | TensorHeaderShapeFieldEvent | TensorHeaderByteLengthFieldEvent | TensorHeaderTraceDeviceFieldEvent | TensorHeaderTraceVolumeFieldEvent | TensorHeaderTracePartFieldEvent | TensorHeaderTraceWaitMsFieldEvent | TensorHeaderTraceComputeMsFieldEvent | TensorHeaderTraceRowsFieldEvent | TensorHeaderTraceReadyAtFieldEvent | TensorHeaderTraceStartedAtFieldEvent | TensorHeaderTraceRunMsFieldEvent | TensorHeaderErrorFieldEvent | TensorHeaderErrorDeviceFieldEvent | TensorHeaderRequesterFieldEvent> {
     return streamMessage(buf, TensorHeader.codec(), opts)
   }
 }

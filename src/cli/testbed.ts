@@ -50,7 +50,7 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
                      scenarios the leader planned on (<scenario>-<planner>-scenarios/, for tessera plan)
                      and each plan's measured timeline beside the simulated one (<...>-timeline.json)
   --json             { "rows": [{ "scenario", "planner", "predictedMs", "measuredMedianMs",
-                     "measuredP95Ms", "predictionError", "nominalMs", "computeRatio", "clientMedianMs", ... }] }
+                     "measuredP95Ms", "predictionError", "nominalMs", "computeRatio", "runRatio", "clientMedianMs", ... }] }
   --md               the table as markdown
 
 Columns: predicted = the leader's simulation of its plan (its peers' gossiped profiles, its probed
@@ -62,12 +62,12 @@ per request, measured / profiled (the rest of an error is waiting); client = wha
 export function formatTestbedTable (rows: readonly TestbedRow[], markdown: boolean): string {
   const fastest = new Map<string, number>()
   for (const r of rows) fastest.set(r.scenario, Math.min(fastest.get(r.scenario) ?? Infinity, r.measuredMedianMs))
-  const head = ['scenario', 'planner', 'predicted ms', 'measured ms', 'p95 ms', 'error', 'nominal ms', 'compute', 'client ms', 'devices']
+  const head = ['scenario', 'planner', 'predicted ms', 'measured ms', 'p95 ms', 'error', 'nominal ms', 'compute', 'run', 'client ms', 'devices']
   const body = rows.map(r => [
     r.scenario,
     `${r.planner}${r.measuredMedianMs === fastest.get(r.scenario) ? ' *' : ''}`,
     r.predictedMs.toFixed(1), r.measuredMedianMs.toFixed(1), r.measuredP95Ms.toFixed(1),
-    `${(r.predictionError * 100).toFixed(1)}%`, r.nominalMs.toFixed(1), `x${r.computeRatio.toFixed(2)}`, r.clientMedianMs.toFixed(1),
+    `${(r.predictionError * 100).toFixed(1)}%`, r.nominalMs.toFixed(1), `x${r.computeRatio.toFixed(2)}`, `x${r.runRatio.toFixed(2)}`, r.clientMedianMs.toFixed(1),
     r.devices.join(' ')
   ])
   return renderTable(head, body, { numeric: i => i >= 2 && i < head.length - 1, markdown, rule: true })

@@ -88,6 +88,8 @@ describe('a mesh of three in-process peers', { timeout: 120_000 }, () => {
       // one process, one clock: the instants make one timeline, inside the attempt and in volume order
       assert.ok(r.sentAt <= r.receivedAt)
       for (const t of r.timings) {
+        // the onnxruntime run, timed in the compute thread, is inside the compute the event loop timed around it
+        assert.ok(t.runMs > 0 && t.runMs <= t.computeMs, `part ${t.volume}:${t.part}: run ${t.runMs} ms of compute ${t.computeMs} ms`)
         assert.ok(r.sentAt <= t.readyAt && t.readyAt <= t.startedAt && t.startedAt + t.computeMs <= r.receivedAt + 1e-6, `part ${t.volume}:${t.part} on ${t.device} outside the request's timeline`)
         const before = r.timings.filter(u => u.volume === t.volume - 1)
         if (before.length > 0) assert.ok(t.readyAt >= Math.min(...before.map(u => u.startedAt + u.computeMs)) - 1e-6, `part ${t.volume}:${t.part} ready before volume ${t.volume - 1} finished`)

@@ -132,7 +132,7 @@ describe('plan codec', () => {
 
 const frame: TensorFrame = {
   kind: 'slice', requestId: 'r1.1', term: 2, planId: 5, volume: 1, part: 0, tensor: 'pool2', rows: [4, 6], cols: [0, 3],
-  shape: [1, 2, 2, 3], data: new Float32Array(12), trace: [{ device: 'a', volume: 0, part: 1, waitMs: 1.5, computeMs: 7.25, rows: 2, readyAt: 1795811176088.25, startedAt: 1795811176089.5 }], requester: PEER
+  shape: [1, 2, 2, 3], data: new Float32Array(12), trace: [{ device: 'a', volume: 0, part: 1, waitMs: 1.5, computeMs: 7.25, rows: 2, readyAt: 1795811176088.25, startedAt: 1795811176089.5, runMs: 6.125 }], requester: PEER
 }
 
 describe('tensor header codec', () => {

@@ -161,7 +161,7 @@ describe('probe, model and infer protocols', () => {
         infer: async (req) => {
           if (req.modelName === 'broken') throw Object.assign(new Error('no plan yet'), { name: 'NoPlanError' })
           const out = req.input.data.map(v => v * 2)
-          return { term: 3, planId: 2, planner: 'aofl', devices: ['x'], outputs: [{ name: 'y', shape: req.input.shape, data: out }], timings: [{ device: 'x', volume: 0, part: 0, waitMs: 1, computeMs: 2, rows: 4, readyAt: 1795811176001, startedAt: 1795811176001.5 }], totalMs: 5, attempts: 1, sentAt: 1795811176000, receivedAt: 1795811176004.75 }
+          return { term: 3, planId: 2, planner: 'aofl', devices: ['x'], outputs: [{ name: 'y', shape: req.input.shape, data: out }], timings: [{ device: 'x', volume: 0, part: 0, waitMs: 1, computeMs: 2, rows: 4, readyAt: 1795811176001, startedAt: 1795811176001.5, runMs: 1.75 }], totalMs: 5, attempts: 1, sentAt: 1795811176000, receivedAt: 1795811176004.75 }
         }
       }, {}, log)
     }, { force: true })
@@ -169,7 +169,7 @@ describe('probe, model and infer protocols', () => {
     const r = await requestInference(await a.dialProtocol(b.peerId, INFER_PROTOCOL), { requestId: 'q1', modelSha256: '', modelName: 'm', input })
     assert.deepEqual([...r.outputs[0].data], [2, 4, 6, 8, 10, 12])
     assert.equal(r.planner, 'aofl')
-    assert.deepEqual([r.sentAt, r.receivedAt, r.timings[0].readyAt, r.timings[0].startedAt], [1795811176000, 1795811176004.75, 1795811176001, 1795811176001.5])
+    assert.deepEqual([r.sentAt, r.receivedAt, r.timings[0].readyAt, r.timings[0].startedAt, r.timings[0].runMs], [1795811176000, 1795811176004.75, 1795811176001, 1795811176001.5, 1.75])
     await assert.rejects(requestInference(await a.dialProtocol(b.peerId, INFER_PROTOCOL), { requestId: 'q2', modelSha256: '', modelName: 'broken', input }),
       (err: any) => err.name === 'RemoteError' && err.remoteName === 'NoPlanError' && /no plan yet/.test(err.message))
   })

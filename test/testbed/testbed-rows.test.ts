@@ -5,7 +5,7 @@ import type { TestbedSample } from '../../peer/testbed/testbed-rows.js'
 
 describe('testbed rows', () => {
   const sample = (over: Partial<TestbedSample>): TestbedSample => ({
-    predictedMs: 100, nominalMs: 90, computeRatio: 1, servedMs: [100], clientMs: [110], plan: '1.3', servedBy: 'aofl', devices: ['a'], leader: 'a', verified: null, ...over
+    predictedMs: 100, nominalMs: 90, computeRatio: 1, runRatio: 0.9, servedMs: [100], clientMs: [110], plan: '1.3', servedBy: 'aofl', devices: ['a'], leader: 'a', verified: null, ...over
   })
 
   it('pools the rounds\' requests and takes the median prediction', () => {

@@ -36,6 +36,8 @@ describe('tessera testbed: a small run', { skip: SKIP_WITHOUT_ROOT }, () => {
     for (const k of ['predictedMs', 'measuredMedianMs', 'measuredP95Ms', 'nominalMs', 'clientMedianMs'] as const) assert.ok(Number.isFinite(r[k]) && r[k] > 0, `${k} = ${r[k]}`)
     assert.ok(r.measuredP95Ms >= r.measuredMedianMs)
     assert.ok(Number.isFinite(r.computeRatio) && r.computeRatio > 0, `computeRatio = ${r.computeRatio}`)
+    // the onnxruntime runs are a part of the compute the peers timed around them
+    assert.ok(Number.isFinite(r.runRatio) && r.runRatio > 0 && r.runRatio <= r.computeRatio, `runRatio = ${r.runRatio}, computeRatio = ${r.computeRatio}`)
     // the measured timeline beside the simulated one: every part of the plan, each measured in every request
     const file = readdirSync(logs).find(f => f.endsWith('-timeline.json'))
     assert.ok(file != null, `no timeline in ${readdirSync(logs).join(', ')}`)
