@@ -8,10 +8,11 @@ import { join } from 'node:path'
 import { cacheDir } from '../../models/zoo.js'
 import { InvalidInputError } from '../../src/errors.js'
 import { logger } from '../../src/logger.js'
-import { lacksReceiveDelay, measuredProfileToJson, parseMeasuredProfile } from '../../src/sim/profile-measured.js'
+import { missingMeasurements, measuredProfileToJson, parseMeasuredProfile } from '../../src/sim/profile-measured.js'
 import { WorkerClient } from '../workers/worker-client.js'
 import type { Graph } from '../../src/graph/types.js'
 import type { MeasuredProfile } from '../../src/sim/types.js'
+import type { Completion } from './profile-job.js'
 
 const log = logger('profile')
 
@@ -65,8 +66,8 @@ export class ProfileCache {
     const path = this.path(graph)
     const cached = await this.read(path)
     if (cached != null) {
-      const { profile, json, legacy } = cached
-      return { ...(legacy ? await this.addReceiveDelay(path, profile, options.signal) : { profile, json }), fresh: false }
+      const { profile, json, missing } = cached
+      return { ...(missing.receiveDelay || missing.meshCosts ? await this.complete(path, profile, missing, options.signal) : { profile, json }), fresh: false }
     }
     await mkdir(this.dir, { recursive: true })
     const lock = `${path}.lock`
@@ -107,25 +108,25 @@ export class ProfileCache {
     }
   }
 
-  /** A profile cached before the receive delay was measured: measures that (seconds, not the tables' minutes) and rewrites the file. */
-  private async addReceiveDelay (path: string, profile: MeasuredProfile, signal?: AbortSignal): Promise<{ profile: MeasuredProfile, json: Uint8Array }> {
-    log('cached profile %s has no receive delay: measuring it', path)
+  /** A profile cached by an older version: measures what it lacks (seconds, not the tables' minutes) and rewrites the file. */
+  private async complete (path: string, profile: MeasuredProfile, missing: { receiveDelay: boolean, meshCosts: boolean }, signal?: AbortSignal): Promise<{ profile: MeasuredProfile, json: Uint8Array }> {
+    log('cached profile %s lacks %s: measuring it', path, [missing.receiveDelay ? 'the receive delay' : '', missing.meshCosts ? 'the mesh costs' : ''].filter(x => x !== '').join(' and '))
     const worker = new WorkerClient(new URL('./profile-job.ts', import.meta.url), 'profile')
-    let receiveMs: number
+    let got: Completion
     try {
-      receiveMs = await worker.call<number>('receiveDelay', {}, { signal })
+      got = await worker.call<Completion>('complete', missing, { signal })
     } finally {
       await worker.close()
     }
-    const text = JSON.stringify(measuredProfileToJson({ ...profile, receiveMs }))
+    const text = JSON.stringify(measuredProfileToJson({ ...profile, ...(got.receiveMs != null ? { receiveMs: got.receiveMs } : {}), ...got.meshCosts }))
     const temp = `${path}.${process.pid}.tmp`
     await writeFile(temp, text)
     await rename(temp, path)
     return { profile: parseMeasuredProfile(JSON.parse(text), path), json: new TextEncoder().encode(text) }
   }
 
-  /** The cached profile; `legacy` when its file predates the receive delay. */
-  private async read (path: string): Promise<{ profile: MeasuredProfile, json: Uint8Array, legacy: boolean } | undefined> {
+  /** The cached profile, and what its file predates. */
+  private async read (path: string): Promise<{ profile: MeasuredProfile, json: Uint8Array, missing: { receiveDelay: boolean, meshCosts: boolean } } | undefined> {
     let bytes: Uint8Array
     try {
       bytes = await readFile(path)
@@ -135,7 +136,7 @@ export class ProfileCache {
     }
     try {
       const parsed: unknown = JSON.parse(new TextDecoder().decode(bytes))
-      return { profile: parseMeasuredProfile(parsed, path), json: bytes, legacy: lacksReceiveDelay(parsed) }
+      return { profile: parseMeasuredProfile(parsed, path), json: bytes, missing: missingMeasurements(parsed) }
     } catch (err: any) {
       if (err instanceof SyntaxError || err instanceof InvalidInputError) {
         log('cached profile %s is unreadable (%s): measuring again', path, err.message)

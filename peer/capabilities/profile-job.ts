@@ -1,10 +1,18 @@
 // Inside the profiling worker: measures a model's profile on this machine (minutes of onnxruntime
-// runs that must not stall the peer's event loop).
+// runs that must not stall the peer's event loop), with what the mesh's own machinery costs here.
 import { readFile } from 'node:fs/promises'
 import { loadGraph } from '../../src/graph/load.js'
 import { measureProfile, measureReceiveDelay } from '../../src/sim/profile-measure.js'
 import { measuredProfileToJson } from '../../src/sim/profile-measured.js'
 import { serve } from '../workers/worker-host.js'
+import { measureMeshCosts } from './mesh-costs.js'
+import type { MeshCosts } from '../../src/sim/profile-measure.js'
+
+/** What an older profile file lacks, measured on its own. */
+export interface Completion {
+  receiveMs?: number
+  meshCosts?: MeshCosts
+}
 
 serve({
   async measure (args: { path: string, name: string, inputShape: number[], threads: number, repeats: number }, progress, signal) {
@@ -15,12 +23,17 @@ serve({
       warmup: 1,
       name: args.name,
       signal,
+      meshCosts: measureMeshCosts,
       onProgress: (done, total, label) => { progress({ done, total, label }) }
     })
     return { value: JSON.stringify(measuredProfileToJson(profile)) }
   },
-  // what a profile measured before the receive delay lacks
-  async receiveDelay (_args: unknown, _progress, signal) {
-    return { value: await measureReceiveDelay({ signal }) }
+  // what a profile measured by an older version lacks
+  async complete (args: { receiveDelay: boolean, meshCosts: boolean }, _progress, signal) {
+    const value: Completion = {
+      ...(args.receiveDelay ? { receiveMs: await measureReceiveDelay({ signal }) } : {}),
+      ...(args.meshCosts ? { meshCosts: await measureMeshCosts(signal) } : {})
+    }
+    return { value }
   }
 })

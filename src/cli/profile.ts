@@ -1,6 +1,7 @@
 // tessera profile MODEL: measure this machine's compute profile of a model; write the table the simulator reads.
 import { writeFileSync } from 'node:fs'
 import { measureProfile, type Clock } from '../sim/profile-measure.js'
+import { measureMeshCosts } from '../../peer/capabilities/mesh-costs.js'
 import { InvalidInputError } from '../errors.js'
 import { measuredProfileToJson } from '../sim/profile-measured.js'
 import { loadModelArgument, parseIntFlag } from './args.js'
@@ -58,6 +59,7 @@ export async function run (argv: string[]): Promise<number> {
       clock,
       name: out,
       signal: controller.signal,
+      meshCosts: measureMeshCosts,
       onProgress: (done, total, label) => progress.update(`profiling ${graph.name} ${bar(done / total)} ${label}`)
     })
   } finally {
@@ -74,6 +76,7 @@ export async function run (argv: string[]): Promise<number> {
   process.stdout.write(`${graph.name} [${graph.inputShape.join(', ')}] on ${profile.machine.cpu}, ${threads} thread(s): ` +
     `${profile.machine.clock} clock, ${profile.segments.length} segments, ${profile.segments.reduce((s, seg) => s + seg.points.length, 0)} points, ` +
     `whole model ~${whole.toFixed(1)} ms by the table, a slice taken in ${profile.receiveMs.toFixed(2)} ms after it arrives mid-compute; ` +
+    `a part handed to the compute thread and back in ${profile.handoverMs.toFixed(2)} ms, a tensor frame ${profile.frameCost.fixedMs.toFixed(3)} ms + ${profile.frameCost.msPerMiB.toFixed(2)} ms/MiB an end; ` +
     `measured in ${((performance.now() - started) / 1000).toFixed(0)} s\n` +
     `profile written to ${out}\n`)
   return 0

@@ -151,7 +151,8 @@ export class ComputeCosts {
     const s = this.slot(profile)
     const cached = g.costs[s]
     if (cached !== undefined) return cached
-    const ms = profile.kind === 'roofline' ? this.rooflinePart(profile, info, g) : this.measuredPart(profile, info, g)
+    // a measured device also hands the part to its compute thread and takes the outputs back
+    const ms = profile.kind === 'roofline' ? this.rooflinePart(profile, info, g) : this.measuredPart(profile, info, g) + profile.handoverMs
     g.costs[s] = ms
     return ms
   }
@@ -270,6 +271,7 @@ export class ComputeCosts {
       // The engine runs the rest of the spatial prefix and the non-spatial tail as one sub-model: one call.
       const rest = this.measuredChain(profile, this.cutIndex.get(from)!, profile.segments.length, (t) => ({ rows: t.height, share: 1 }))
       ms = rest.units > 0 && profile.tailMs > 0 ? rest.ms + profile.tailMs - Math.min(profile.callMs, rest.ms, profile.tailMs) : rest.ms + profile.tailMs
+      if (ms > 0) ms += profile.handoverMs
     }
     perSlot[s] = ms
     return ms

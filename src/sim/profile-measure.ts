@@ -15,7 +15,7 @@ import { allocate } from '../graph/tensor-data.js'
 import { logger } from '../logger.js'
 import { OnnxBuilder } from '../../models/onnx-builder.js'
 import { layerCuts } from './layers.js'
-import type { MeasuredProfile, MeasuredSegment } from './types.js'
+import type { FrameCost, MeasuredProfile, MeasuredSegment } from './types.js'
 
 const log = logger('profile')
 
@@ -33,7 +33,22 @@ export interface MeasureOptions {
   signal?: AbortSignal
   /** Called after every measured point. */
   onProgress?: (done: number, total: number, label: string) => void
+  /**
+   * Measures what the mesh's own machinery costs here (peer/capabilities/mesh-costs.ts: the hand-over to
+   * the compute thread, a tensor frame through the stream stack). Without it the profile records none
+   * (a profile for the simulator alone).
+   */
+  meshCosts?: (signal?: AbortSignal) => Promise<MeshCosts>
 }
+
+/** What the mesh's machinery costs a device: see MeasuredProfile. */
+export interface MeshCosts {
+  handoverMs: number
+  frameCost: FrameCost
+}
+
+/** A profile that records no mesh costs. */
+export const NO_MESH_COSTS: MeshCosts = { handoverMs: 0, frameCost: { fixedMs: 0, msPerMiB: 0 } }
 
 /**
  * Output row counts to measure for a tensor of `height` rows: every count up to 8 (where fixed costs and
@@ -246,6 +261,7 @@ export async function measureProfile (graph: Graph, options: MeasureOptions = {}
   const tailMs = tail == null ? 0 : await timeSubModel(tail, timing)
   options.onProgress?.(total, total, 'tail')
   const receiveMs = await measureReceiveDelay({ signal: options.signal })
+  const mesh = options.meshCosts == null ? NO_MESH_COSTS : await options.meshCosts(options.signal)
   return {
     kind: 'measured',
     name: options.name ?? 'this machine',
@@ -256,6 +272,8 @@ export async function measureProfile (graph: Graph, options: MeasureOptions = {}
     pairs,
     callMs,
     tailMs,
-    receiveMs
+    receiveMs,
+    handoverMs: mesh.handoverMs,
+    frameCost: { ...mesh.frameCost }
   }
 }

@@ -5,8 +5,11 @@ import { InvalidInputError } from '../errors.js'
 import { formatIssues, strictObject } from './schema-errors.js'
 import type { MeasuredProfile, MeasuredSegment } from './types.js'
 
-/** The profile file's format version: 2 added `receiveMs`; a version 1 file reads as receiveMs 0. */
-export const MEASURED_PROFILE_VERSION = 2
+/**
+ * The profile file's format version: 2 added `receiveMs`, 3 `handoverMs` and `frameCost`; what a file
+ * predates reads as 0.
+ */
+export const MEASURED_PROFILE_VERSION = 3
 
 const positiveInt = z.number().int().positive()
 const nonNegative = z.number().finite().nonnegative()
@@ -30,7 +33,7 @@ const SegmentSchema = strictObject({
 
 const MeasuredProfileSchema = strictObject({
   kind: z.literal('measured'),
-  version: z.union([z.literal(1), z.literal(MEASURED_PROFILE_VERSION)]),
+  version: z.union([z.literal(1), z.literal(2), z.literal(MEASURED_PROFILE_VERSION)]),
   model: strictObject({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 hex digits'), inputShape: z.array(positiveInt).min(1) }),
   machine: strictObject({ cpu: z.string(), cores: positiveInt, threads: positiveInt, clock: z.enum(['wall', 'cpu']) }),
   segments: z.array(SegmentSchema),
@@ -38,10 +41,16 @@ const MeasuredProfileSchema = strictObject({
   pairs: z.array(strictObject({ middle: z.string().min(1), table: SegmentSchema })),
   callMs: nonNegative,
   tailMs: nonNegative,
-  receiveMs: nonNegative.optional()
+  receiveMs: nonNegative.optional(),
+  handoverMs: nonNegative.optional(),
+  frameCost: strictObject({ fixedMs: nonNegative, msPerMiB: nonNegative }).optional()
 }).superRefine((f, ctx) => {
-  if (f.version === 1 && f.receiveMs != null) ctx.addIssue({ code: 'custom', path: ['receiveMs'], message: 'a version 1 profile has no receiveMs (version 2 does)' })
-  if (f.version === MEASURED_PROFILE_VERSION && f.receiveMs == null) ctx.addIssue({ code: 'custom', path: ['receiveMs'], message: `required in a version ${MEASURED_PROFILE_VERSION} profile` })
+  // each key from the version that added it on, and not before
+  const since: Array<[key: 'receiveMs' | 'handoverMs' | 'frameCost', version: number]> = [['receiveMs', 2], ['handoverMs', 3], ['frameCost', 3]]
+  for (const [key, version] of since) {
+    if (f.version < version && f[key] != null) ctx.addIssue({ code: 'custom', path: [key], message: `a version ${f.version} profile has no ${key} (version ${version} added it)` })
+    if (f.version >= version && f[key] == null) ctx.addIssue({ code: 'custom', path: [key], message: `required in a version ${f.version} profile` })
+  }
 })
 
 /** The JSON a measured profile file holds. */
@@ -62,13 +71,19 @@ export function parseMeasuredProfile (json: unknown, name: string): MeasuredProf
     pairs: f.pairs.map((p) => ({ middle: p.middle, table: { input: p.table.input, output: p.table.output, height: p.table.height, points: p.table.points } })),
     callMs: f.callMs,
     tailMs: f.tailMs,
-    receiveMs: f.receiveMs ?? 0
+    receiveMs: f.receiveMs ?? 0,
+    handoverMs: f.handoverMs ?? 0,
+    frameCost: { fixedMs: f.frameCost?.fixedMs ?? 0, msPerMiB: f.frameCost?.msPerMiB ?? 0 }
   }
 }
 
-/** Whether a profile file predates `receiveMs` (version 1): a peer measures that part and rewrites it. */
-export function lacksReceiveDelay (json: unknown): boolean {
-  return typeof json === 'object' && json != null && (json as { version?: unknown }).version === 1
+/**
+ * What a profile file predates (a valid file's version): the receive delay (version 1), the mesh
+ * costs (versions 1 and 2). A peer measures just those (seconds, not the tables' minutes) and rewrites it.
+ */
+export function missingMeasurements (json: unknown): { receiveDelay: boolean, meshCosts: boolean } {
+  const version = typeof json === 'object' && json != null ? (json as { version?: unknown }).version : undefined
+  return { receiveDelay: version === 1, meshCosts: version === 1 || version === 2 }
 }
 
 /** Reads and validates a measured profile file. */
@@ -104,7 +119,9 @@ export function measuredProfileToJson (p: MeasuredProfile): MeasuredProfileFile 
     pairs: p.pairs.map((x) => ({ middle: x.middle, table: segmentToJson(x.table) })),
     callMs: p.callMs,
     tailMs: p.tailMs,
-    receiveMs: p.receiveMs
+    receiveMs: p.receiveMs,
+    handoverMs: p.handoverMs,
+    frameCost: { fixedMs: p.frameCost.fixedMs, msPerMiB: p.frameCost.msPerMiB }
   }
 }
 

@@ -73,6 +73,9 @@ class PlanSimulator implements Simulator {
   private readonly linkLatency: Float64Array
   /** ms each node takes to take a message in (its measured profile's receiveMs; 0 for the external requester). */
   private readonly receiveDelay: Float64Array
+  /** CPU ms a frame costs each node at either end: fixed, and per byte (its measured profile's frameCost; 0 for the external requester). */
+  private readonly frameFixed: Float64Array
+  private readonly framePerByte: Float64Array
   private readonly resultBytes: number
 
   constructor (readonly scenario: Scenario, readonly costs: ComputeCosts) {
@@ -97,7 +100,14 @@ class PlanSimulator implements Simulator {
       }
     }
     this.receiveDelay = new Float64Array(n + 1)
-    scenario.devices.forEach((d, i) => { this.receiveDelay[i] = d.profile.kind === 'measured' ? d.profile.receiveMs : 0 })
+    this.frameFixed = new Float64Array(n + 1)
+    this.framePerByte = new Float64Array(n + 1)
+    scenario.devices.forEach((d, i) => {
+      if (d.profile.kind !== 'measured') return
+      this.receiveDelay[i] = d.profile.receiveMs
+      this.frameFixed[i] = d.profile.frameCost.fixedMs
+      this.framePerByte[i] = d.profile.frameCost.msPerMiB / (1 << 20)
+    })
     this.resultBytes = scenario.graph.outputs.reduce((s, t) => s + costs.tensorBytes(t), 0)
   }
 
@@ -141,7 +151,8 @@ class PlanSimulator implements Simulator {
     const a = this.linkNode(from)
     const b = this.linkNode(to)
     if (a === b) return 0
-    return this.linkLatency[a * (this.n + 1) + b] + bytes * this.msPerByte[a * (this.n + 1) + b] + this.receiveDelay[b]
+    const frame = (node: number): number => this.frameFixed[node] + bytes * this.framePerByte[node]
+    return frame(a) + this.linkLatency[a * (this.n + 1) + b] + bytes * this.msPerByte[a * (this.n + 1) + b] + this.receiveDelay[b] + frame(b)
   }
 
   lowerBoundMs (): number {
@@ -259,6 +270,8 @@ class PlanSimulator implements Simulator {
     const linkLatency = this.linkLatency
     const msPerByte = this.msPerByte
     const receiveDelay = this.receiveDelay
+    const frameFixed = this.frameFixed
+    const framePerByte = this.framePerByte
     const requesterNode = this.requesterNode
     const deviceOf = (item: number): number => item === TAIL ? pr.tailDevice : item === REQ ? requesterNode : pr.partDevice[item]
 
@@ -340,9 +353,16 @@ class PlanSimulator implements Simulator {
           deliver(to, ready)
           continue
         }
+        // the sender's CPU frames it (its sends one after another) before it goes out
+        let leaves = ready
+        const cost = fromNode < n ? frameFixed[fromNode] + bytes * framePerByte[fromNode] : 0
+        if (cost > 0) {
+          leaves = Math.max(ready, deviceFree[fromNode]) + cost
+          deviceFree[fromNode] = leaves
+        }
         const m = mFrom.length
         mFrom.push(fromNode); mTo.push(toNode); mSender.push(item === REQ ? -1 : item); mReceiver.push(to)
-        mBytes.push(bytes); mReady.push(ready); mRank.push(rank)
+        mBytes.push(bytes); mReady.push(leaves); mRank.push(rank)
         push(m)
       }
     }
@@ -373,8 +393,20 @@ class PlanSimulator implements Simulator {
       const end = start + linkLatency[a * (n + 1) + b] + mBytes[m] * msPerByte[a * (n + 1) + b]
       upFree[a] = end
       downFree[b] = end
-      // the links are free once the bytes are across; the receiver takes them in receiveDelay later
-      const arrived = end + receiveDelay[b]
+      // the links are free once the bytes are across; the receiver takes them in receiveDelay later,
+      // and its CPU then reads the frame (after the compute it is busy with: one CPU, or a share of one)
+      let arrived = end + receiveDelay[b]
+      const cost = b < n ? frameFixed[b] + mBytes[m] * framePerByte[b] : 0
+      if (cost > 0) {
+        if (arrived <= deviceFree[b]) {
+          // busy: read once what it computes is done, which that delays in turn
+          arrived = deviceFree[b] + cost
+          deviceFree[b] = arrived
+        } else {
+          // idle until then: read at once (a part queued before the one it feeds may start meanwhile and overlap it)
+          arrived += cost
+        }
+      }
       if (record) messages.push({ from: this.nodeName(a), to: this.nodeName(b), receiver: receiverLabel(mReceiver[m]), bytes: mBytes[m], ready: mReady[m], start, end, arrived, local: false })
       deliver(mReceiver[m], arrived)
     }

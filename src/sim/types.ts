@@ -52,6 +52,22 @@ export interface MeasuredProfile {
    * share of one) runs the compute and the stream stack both. 0 in profiles measured before it was.
    */
   readonly receiveMs: number
+  /**
+   * ms of handing a part's input to the compute thread and taking its outputs back, beyond the run:
+   * every part and the tail pay it. 0 in profiles measured before version 3.
+   */
+  readonly handoverMs: number
+  /** What a tensor frame costs this device to send or to take in (its CPU). Zeros before version 3. */
+  readonly frameCost: FrameCost
+}
+
+/**
+ * The CPU one end of a tensor frame spends on it (protobuf header, yamux, noise), in ms of the
+ * device's own speed: fixedMs + msPerMiB x (bytes / 2^20). The sender and the receiver each pay it.
+ */
+export interface FrameCost {
+  readonly fixedMs: number
+  readonly msPerMiB: number
 }
 
 export type ComputeProfile = RooflineProfile | MeasuredProfile

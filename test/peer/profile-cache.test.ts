@@ -11,23 +11,36 @@ describe('profile cache', () => {
   const dir = mkdtempSync(join(tmpdir(), 'tessera-profile-cache-'))
   after(() => { rmSync(dir, { recursive: true, force: true }) })
 
-  it('adds the receive delay to a profile cached before it was measured, keeping the tables', async () => {
+  it('measures what a cached profile predates (the receive delay, the mesh costs) and rewrites it, keeping the tables', async () => {
     const graph = tinyGraph()
     const cache = new ProfileCache({ dir })
     const path = cache.path(graph)
     mkdirSync(dirname(path), { recursive: true })
-    const { receiveMs, ...v2 } = measuredProfileToJson(linearProfile(graph, 'old', 1, 2, 3))
-    assert.equal(receiveMs, 0)
-    writeFileSync(path, JSON.stringify({ ...v2, version: 1 }))
+    const { receiveMs, handoverMs, frameCost, ...v1 } = { ...measuredProfileToJson(linearProfile(graph, 'old', 1, 2, 3)), version: 1 }
+    assert.deepEqual([receiveMs, handoverMs, frameCost], [0, 0, { fixedMs: 0, msPerMiB: 0 }])
+    writeFileSync(path, JSON.stringify(v1))
     const got = await cache.get(graph, '/nonexistent.onnx')
     assert.equal(got.fresh, false)
     assert.ok(Number.isFinite(got.profile.receiveMs) && got.profile.receiveMs > 0, `receiveMs ${got.profile.receiveMs}`)
+    assert.ok(Number.isFinite(got.profile.handoverMs) && got.profile.handoverMs >= 0, `handoverMs ${got.profile.handoverMs}`)
+    // a 1 MiB frame through noise and yamux costs more than a 4 KiB one
+    assert.ok(got.profile.frameCost.msPerMiB > 0 && got.profile.frameCost.fixedMs >= 0, `frameCost ${JSON.stringify(got.profile.frameCost)}`)
     const file = JSON.parse(readFileSync(path, 'utf8'))
-    assert.equal(file.version, 2)
-    assert.equal(file.receiveMs, got.profile.receiveMs)
-    assert.deepEqual({ ...file, version: 1, receiveMs: undefined }, { ...v2, version: 1, receiveMs: undefined })
+    assert.equal(file.version, 3)
+    assert.deepEqual([file.receiveMs, file.handoverMs, file.frameCost], [got.profile.receiveMs, got.profile.handoverMs, got.profile.frameCost])
+    const tables = (f: Record<string, unknown>): Record<string, unknown> => ({ ...f, version: undefined, receiveMs: undefined, handoverMs: undefined, frameCost: undefined })
+    assert.deepEqual(tables(file), tables(v1))
     // read again: nothing left to add, the same profile
     const again = await cache.get(graph, '/nonexistent.onnx')
-    assert.equal(again.profile.receiveMs, got.profile.receiveMs)
+    assert.deepEqual(again.profile, got.profile)
+    // a version 2 file keeps its receive delay and gets the mesh costs
+    const v2 = { ...file, version: 2, receiveMs: 7.5 }
+    delete v2.handoverMs
+    delete v2.frameCost
+    writeFileSync(path, JSON.stringify(v2))
+    const two = await cache.get(graph, '/nonexistent.onnx')
+    assert.equal(two.profile.receiveMs, 7.5)
+    assert.ok(two.profile.frameCost.msPerMiB > 0)
+    assert.equal(JSON.parse(readFileSync(path, 'utf8')).version, 3)
   })
 })

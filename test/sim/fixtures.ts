@@ -45,7 +45,9 @@ export function linearProfile (graph: Graph, name: string, perRowA: number, perR
     pairs: [],
     callMs: 0,
     tailMs,
-    receiveMs: 0
+    receiveMs: 0,
+    handoverMs: 0,
+    frameCost: { fixedMs: 0, msPerMiB: 0 }
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { interpolateSegment, measuredProfileToJson, parseMeasuredProfile } from '../../src/sim/profile-measured.js'
+import { interpolateSegment, measuredProfileToJson, missingMeasurements, parseMeasuredProfile } from '../../src/sim/profile-measured.js'
 import { createSimulator } from '../../src/sim/simulate.js'
 import type { MeasuredSegment } from '../../src/sim/types.js'
 import { device, linearProfile, scenario, tinyGraph } from './fixtures.js'
@@ -68,19 +68,26 @@ describe('measured profiles', () => {
     assert.throws(() => parseMeasuredProfile({ ...measuredProfileToJson(p), extra: 1 }, 'f.json'), { message: /unknown key "extra"/ })
   })
 
-  it('reads a version 1 file (before the receive delay) as receiveMs 0, and requires it from version 2', () => {
+  it('reads what an older file predates as 0: the receive delay (version 1), the mesh costs (versions 1 and 2); requires each from its version', () => {
     const graph = tinyGraph()
-    const p = { ...linearProfile(graph, 'unit', 1, 2, 3), receiveMs: 1.25 }
-    const v2 = measuredProfileToJson(p)
-    assert.equal(v2.version, 2)
-    assert.equal(parseMeasuredProfile(v2, 'unit').receiveMs, 1.25)
+    const p = { ...linearProfile(graph, 'unit', 1, 2, 3), receiveMs: 1.25, handoverMs: 0.75, frameCost: { fixedMs: 0.125, msPerMiB: 3.5 } }
+    const v3 = measuredProfileToJson(p)
+    assert.equal(v3.version, 3)
+    assert.deepEqual(parseMeasuredProfile(v3, 'unit'), p)
+    const { handoverMs, frameCost, ...v2 } = { ...v3, version: 2 }
+    assert.deepEqual([handoverMs, frameCost], [0.75, { fixedMs: 0.125, msPerMiB: 3.5 }])
+    assert.deepEqual(parseMeasuredProfile(v2, 'two'), { ...p, name: 'two', handoverMs: 0, frameCost: { fixedMs: 0, msPerMiB: 0 } })
     const { receiveMs, ...v1 } = { ...v2, version: 1 }
     assert.equal(receiveMs, 1.25)
-    assert.deepEqual(parseMeasuredProfile(v1, 'old'), { ...p, name: 'old', receiveMs: 0 })
+    assert.deepEqual(parseMeasuredProfile(v1, 'old'), { ...p, name: 'old', receiveMs: 0, handoverMs: 0, frameCost: { fixedMs: 0, msPerMiB: 0 } })
+    assert.deepEqual([missingMeasurements(v1), missingMeasurements(v2), missingMeasurements(v3)], [{ receiveDelay: true, meshCosts: true }, { receiveDelay: false, meshCosts: true }, { receiveDelay: false, meshCosts: false }])
     assert.throws(() => parseMeasuredProfile({ ...v1, version: 2 }, 'f.json'), { name: 'InvalidInputError', message: /receiveMs: required in a version 2 profile/ })
+    assert.throws(() => parseMeasuredProfile({ ...v2, version: 3 }, 'f.json'), { message: /handoverMs: required in a version 3 profile/ })
     assert.throws(() => parseMeasuredProfile({ ...v1, receiveMs: 2 }, 'f.json'), { message: /receiveMs: a version 1 profile has no receiveMs/ })
-    assert.throws(() => parseMeasuredProfile({ ...v2, receiveMs: -1 }, 'f.json'), { message: /receiveMs/ })
-    assert.throws(() => parseMeasuredProfile({ ...v2, version: 3 }, 'f.json'), { message: /version/ })
+    assert.throws(() => parseMeasuredProfile({ ...v2, frameCost }, 'f.json'), { message: /frameCost: a version 2 profile has no frameCost \(version 3 added it\)/ })
+    assert.throws(() => parseMeasuredProfile({ ...v3, receiveMs: -1 }, 'f.json'), { message: /receiveMs/ })
+    assert.throws(() => parseMeasuredProfile({ ...v3, frameCost: { fixedMs: 0.1 } }, 'f.json'), { message: /frameCost\.msPerMiB/ })
+    assert.throws(() => parseMeasuredProfile({ ...v3, version: 4 }, 'f.json'), { message: /version/ })
   })
 
   it('refuses a table measured for other cut points', () => {

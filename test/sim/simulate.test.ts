@@ -74,6 +74,32 @@ describe('simulator timelines (worked out by hand)', () => {
     close(sim.transferMs('A', 'requester', 12), 0.75, 'to the external requester')
   })
 
+  it('charges the mesh costs of a measured device: a hand-over per part and the tail, its CPU for every frame it sends or reads', () => {
+    // A hands a part over in 0.5 ms and spends 0.25 ms + 1 ms per 64 bytes on each frame (either end); B hands over in 1 ms.
+    const frames = { handoverMs: 0.5, frameCost: { fixedMs: 0.25, msPerMiB: (1 << 20) / 64 } }
+    const p = plan(graph, [{ input: 'input', output: 'b', parts: [{ device: 'A', rows: [0, 4] }, { device: 'B', rows: [4, 8] }] }], 'A')
+    // A idle when frames arrive: requester->A [0,6], read by 7.75 (0.25 + 1.5); A 13 + 0.5 [7.75,21.25];
+    // ->B [6,12]; B 26 + 1 [12,39]; B->A [39,43], read by 44.25; tail 3 + 0.5 [44.25,47.75];
+    // A frames the 12-byte result (0.4375) before it goes out: [48.1875, 48.9375].
+    const idle = simulate(scenario(graph, [device('A', 0, { ...unit, ...frames }), device('B', 1, { ...double, handoverMs: 1 })]), p)
+    assert.deepEqual(idle.parts.map((x) => [x.device, x.start, x.end]), [['A', 7.75, 21.25], ['B', 12, 39]])
+    assert.deepEqual(idle.tail, { device: 'A', start: 44.25, end: 47.75 })
+    assert.deepEqual(idle.messages.filter((m) => !m.local).map((m) => [m.from, m.to, m.ready, m.start, m.end, m.arrived]).slice(0, 3),
+      [['requester', 'A', 0, 0, 6, 7.75], ['requester', 'B', 0, 6, 12, 12], ['B', 'A', 39, 39, 43, 44.25]])
+    close(idle.latencyMs, 48.9375, 'latency')
+    // A busy when B's rows arrive: A (double) [7.75,34.25]; B (unit) 13 + 1 [12,26]; B->A [26,30], read after
+    // A's part, [34.25,35.5]; tail 6 + 0.5 [35.5,42]; result framed [42,42.4375], across [42.4375,43.1875].
+    const busy = simulate(scenario(graph, [device('A', 0, { ...double, ...frames }), device('B', 1, { ...unit, handoverMs: 1 })]), p)
+    assert.deepEqual(busy.parts.map((x) => [x.device, x.start, x.end]), [['A', 7.75, 34.25], ['B', 12, 26]])
+    assert.deepEqual(busy.tail, { device: 'A', start: 35.5, end: 42 })
+    close(busy.latencyMs, 43.1875, 'latency')
+    const sim = createSimulator(scenario(graph, [device('A', 0, { ...unit, ...frames }), device('B', 1, double)]))
+    close(sim.transferMs('B', 'A', 64), 5.25, 'B->A: 4 ms across, 1.25 ms for A to read')
+    close(sim.transferMs('A', 'B', 64), 5.25, 'A->B: 1.25 ms for A to frame, 4 ms across')
+    close(sim.partMs('A', { input: 'input', output: 'b' }, [0, 4]), 13.5, 'a part with its hand-over')
+    close(sim.tailMs('A', 'b'), 3.5, 'the tail with its hand-over')
+  })
+
   it('moves rows between volumes, skips empty parts, holds the sender uplink', () => {
     // volume 1: A computes all of a (input 8 rows [0,8]; 8 ms [8,16]); B's part is empty.
     // volume 2: A b[0,3) from its own a[0,4): 6 ms [16,22]; B b[3,8) needs a[2,8) = 6 rows from A: 12 ms [16,28],
