@@ -10,26 +10,21 @@ import { OnnxBuilder } from '../../models/onnx-builder.js'
 import { logger } from '../../src/logger.js'
 import { createMeshNode } from '../node.js'
 import { SessionCache } from '../execution/session-cache.js'
-import { writeTensorFrame } from '../../protocols/tensor/codec.js'
+import { writeTensorFrame, zeroSliceFrame } from '../../protocols/tensor/codec.js'
 import { TENSOR_PROTOCOL } from '../../protocols/tensor/constants.js'
 import { handleTensorStream } from '../../protocols/tensor/handler.js'
+import { median } from '../testbed/latency-stats.js'
 import type { MeshCosts } from '../../src/sim/profile-measure.js'
 import type { FrameCost } from '../../src/sim/types.js'
-import type { TensorFrame } from '../../protocols/tensor/codec.js'
 
 const log = logger('profile')
 
-/** The hand-over is timed with an input of this many bytes (a slice of a few rows). */
+/** The hand-over is timed with an input of this shape (64 KiB: a slice of a few rows). */
 const HANDOVER_INPUT_SHAPE = [1, 16, 32, 32]
 const HANDOVER_SAMPLES = 40
 const SMALL_FRAME = 4096
 const LARGE_FRAME = 1 << 20
 const FRAME_ROUNDS = 9
-
-function median (xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  return s.length % 2 === 1 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2
-}
 
 /**
  * ms of handing a part's input to the compute thread and taking its outputs back, beyond the
@@ -62,11 +57,6 @@ export async function measureHandover (options: { signal?: AbortSignal } = {}): 
   }
 }
 
-function frameOf (bytes: number, requester: string): TensorFrame {
-  const elements = Math.max(16, Math.floor(bytes / 4 / 16) * 16)
-  return { kind: 'slice', requestId: 'profile', term: 1, planId: 1, volume: 0, part: 0, tensor: 't', rows: [0, elements / 16], cols: [0, 16], shape: [1, 1, elements / 16, 16], data: new Float32Array(elements), trace: [], requester }
-}
-
 /**
  * The CPU a tensor frame costs one end (sender or receiver) through the stream stack: two libp2p nodes
  * in this thread on loopback exchange 4 KiB and 1 MiB frames; a frame's time covers both ends, half is
@@ -91,7 +81,7 @@ export async function measureFrameCost (options: { signal?: AbortSignal } = {}):
     const stream = await sender.dialProtocol(receiver.getMultiaddrs()[0], TENSOR_PROTOCOL)
     const perFrame = async (bytes: number, count: number): Promise<number> => {
       options.signal?.throwIfAborted()
-      const frame = frameOf(bytes, sender.peerId.toString())
+      const frame = zeroSliceFrame(bytes, sender.peerId.toString())
       const target = received + count
       const t0 = performance.now()
       for (let i = 0; i < count; i++) await writeTensorFrame(stream, frame)

@@ -47,6 +47,8 @@ export interface PlanEvents extends Record<string, unknown> {
   planning: { model: string, planner: string, reason: string, devices: number, scenario?: string }
   /** A plan was accepted here (published by this peer when `own`). */
   plan: { key: string, term: number, planId: number, plan: Plan, members: MemberRecord[], from: PeerIdStr, own: boolean }
+  /** On the leader: a re-plan on newer measurements gave the plan it serves again, predicted anew. */
+  repredicted: { key: string, predictedMs: number, was: number }
   /** This peer prepared (or failed to prepare) its share of a plan. */
   prepared: { key: string, ok: boolean, reason: string }
   /** Every member of a plan reported ready. */
@@ -128,6 +130,12 @@ const PREDICTION_TOLERANCE = 0.1
  */
 export function predictionHolds (publishedMs: number, nowMs: number): boolean {
   return Math.abs(nowMs - publishedMs) <= PREDICTION_TOLERANCE * publishedMs
+}
+
+/** The announcement of a served plan that a re-plan gave again, predicted at `predictedMs` on newer measurements; undefined if the prediction did not change. */
+export function repredict (ann: PlanAnnouncement, predictedMs: number): PlanAnnouncement | undefined {
+  if (ann.plan.predictedMs == null || ann.plan.predictedMs === predictedMs) return undefined
+  return { ...ann, plan: { ...ann.plan, predictedMs } }
 }
 
 /** Same planner, volumes, parts, tail and members (the predicted latency aside). */
@@ -412,8 +420,14 @@ export class PlanService {
   private publish (model: HeldModel, term: number, result: { plan: Plan, predictedMs: number }, members: MemberRecord[], basis: PlanBasis): void {
     const current = this.current.get(model.sha256)
     if (current != null && current.from === this.c.self && current.ann.term === term && samePlan(current.ann, result.plan, members)) {
-      // the same parts on the same members: no new plan id, no round of preparation
+      // the same parts on the same members: no new plan id, no round of preparation; but the prediction is
+      // the newest measurements' (what the plan carries from now on, republished included)
       this.published.set(model.sha256, { term, basis, predictedMs: result.predictedMs })
+      const again = repredict(current.ann, result.predictedMs)
+      if (again != null) {
+        this.c.events.emit('repredicted', { key: current.key, predictedMs: result.predictedMs, was: current.ann.plan.predictedMs! })
+        current.ann = again
+      }
       return
     }
     if (this.planTerm !== term) {

@@ -65,6 +65,12 @@ const KIND_TO_WIRE: Record<TensorFrameKind, FrameKind> = { slice: FrameKind.SLIC
 const WIRE_TO_KIND: Partial<Record<FrameKind, TensorFrameKind>> = { [FrameKind.SLICE]: 'slice', [FrameKind.OUTPUT]: 'output', [FrameKind.ERROR]: 'error' }
 const REQUEST_ID = /^[\w.:-]+$/
 
+/** A slice frame of zeros with about `bytes` of payload (16 columns, at least one row): what benchmarks and the mesh-cost measurement send. */
+export function zeroSliceFrame (bytes: number, requester: string): TensorFrame {
+  const elements = Math.max(16, Math.floor(bytes / 4 / 16) * 16)
+  return { kind: 'slice', requestId: 'filler', term: 1, planId: 1, volume: 0, part: 0, tensor: 't', rows: [0, elements / 16], cols: [0, 16], shape: [1, 1, elements / 16, 16], data: new Float32Array(elements), trace: [], requester }
+}
+
 export function encodeTensorHeader (frame: TensorFrame): Uint8Array {
   return TensorHeader.encode({
     kind: KIND_TO_WIRE[frame.kind],

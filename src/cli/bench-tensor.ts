@@ -8,7 +8,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { multiaddr } from '@multiformats/multiaddr'
 import { createMeshNode } from '../../peer/node.js'
-import { encodeTensorHeader, decodeTensorHeader, writeTensorFrame } from '../../protocols/tensor/codec.js'
+import { encodeTensorHeader, decodeTensorHeader, writeTensorFrame, zeroSliceFrame } from '../../protocols/tensor/codec.js'
 import { TENSOR_PROTOCOL } from '../../protocols/tensor/constants.js'
 import { handleTensorStream } from '../../protocols/tensor/handler.js'
 import { encodeLength } from '../../protocols/framing/stream-writer.js'
@@ -31,11 +31,6 @@ Before timing, W megabytes (default 64) go once each way untimed: a peer runs fo
 first megabytes through a fresh process run cold code.`
 
 const BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url))
-
-function frameOf (bytes: number, requester: string): TensorFrame {
-  const elements = Math.max(16, Math.floor(bytes / 4 / 16) * 16)
-  return { kind: 'slice', requestId: 'bench', term: 1, planId: 1, volume: 0, part: 0, tensor: 't', rows: [0, elements / 16], cols: [0, 16], shape: [1, 1, elements / 16, 16], data: new Float32Array(elements), trace: [], requester }
-}
 
 /** Reads the raw path's bytes as the tensor stream's reader does: length-prefixed header decoded and checked, payload copied into a Float32Array; `onFrame` sees each whole frame. */
 export function frameReader (onFrame?: (header: TensorFrameHeader, payload: Float32Array) => void): (chunk: Buffer) => void {
@@ -352,14 +347,14 @@ export async function run (argv: string[]): Promise<number> {
       return { ms, sendCpuMs: (cpu.user + cpu.system) / 1000, receiveCpuMs: await received() }
     }
     if (warmup > 0) {
-      const frame = frameOf(1024 * 1024, node.peerId.toString())
+      const frame = zeroSliceFrame(1024 * 1024, node.peerId.toString())
       const count = Math.max(1, Math.round(warmup * 1e6 / frame.data.byteLength))
       await overTcp(frame, count, false)
       await overTcp(frame, count, true)
       await overLibp2p(frame, count)
     }
     for (const size of sizes) {
-      const frame = frameOf(size, node.peerId.toString())
+      const frame = zeroSliceFrame(size, node.peerId.toString())
       const count = Math.max(1, Math.round(megabytes * 1e6 / frame.data.byteLength))
       const bytes = count * frame.data.byteLength
       // per kind: the fastest run's wall time, and the least CPU per side over the runs

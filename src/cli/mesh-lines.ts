@@ -30,6 +30,7 @@ export function showPeerEvents (peer: TesseraPeer, write: (line: string) => void
   show('profile', e => e.done === true ? `profile of ${e.model}: ${e.cached === true ? 'read from the cache' : 'measured'}` : undefined)
   show('planning', e => `planning ${e.model} over ${e.devices} device(s) with ${e.planner} (${e.reason})${e.scenario != null ? `; scenario in ${e.scenario}` : ''}`)
   show('plan', e => `plan ${e.key} from ${e.own ? 'this peer' : peer.nameOf(e.from)}: ${e.plan.planner}, ${e.members.length} device(s)${e.plan.predictedMs != null ? `, predicted ${e.plan.predictedMs.toFixed(1)} ms` : ''} | ${describePlan(e.plan)}`)
+  show('repredicted', e => `plan ${e.key} stands on the newest measurements, predicted ${e.predictedMs.toFixed(1)} ms (was ${e.was.toFixed(1)})`)
   show('prepared', e => e.ok ? undefined : `could not prepare plan ${e.key}: ${e.reason}`)
   show('ready', e => `plan ${e.key} ready on every member`)
   show('rejected', e => `rejected plan ${e.term}.${e.planId} from ${peer.nameOf(e.from)}: ${e.reason}`)

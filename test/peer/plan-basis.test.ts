@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { basisHolds, predictionHolds, type PlanBasis } from '../../peer/planning/plan-service.js'
+import { basisHolds, predictionHolds, repredict, type PlanBasis } from '../../peer/planning/plan-service.js'
 import { PlannerRunner } from '../../peer/planning/planner-runner.js'
 import { buildScenarioSpec, resolveMeshScenario } from '../../peer/planning/scenario-builder.js'
 import { randomPlan } from '../../src/plan/random-plan.js'
@@ -89,5 +89,18 @@ describe('whether a plan still stands for the measured links', () => {
       await runner.stop()
       rmSync(dir, { recursive: true, force: true })
     }
+  })
+
+  it('carries the newest prediction in the announcement of a plan a re-plan gave again', () => {
+    const graph = tinyGraph()
+    const plan = { ...randomPlan(graph, () => 0.5, { devices: ['a', 'b'] }), predictedMs: 149.7 }
+    const ann = { kind: 'plan' as const, term: 1, planId: 4, members: [{ device: 'a', peer: 'p', addrs: [] }], plan }
+    const again = repredict(ann, 349.5)
+    assert.ok(again != null)
+    assert.equal(again.plan.predictedMs, 349.5)
+    assert.deepEqual({ ...again, plan: { ...again.plan, predictedMs: 149.7 } }, ann)
+    assert.equal(ann.plan.predictedMs, 149.7, 'the old announcement is left as it was')
+    assert.equal(repredict(ann, 149.7), undefined)
+    assert.equal(repredict({ ...ann, plan: { ...plan, predictedMs: undefined } }, 100), undefined)
   })
 })
