@@ -90,6 +90,8 @@ export class TesseraPeer {
   private readonly names = new Map<PeerIdStr, string>()
   private readonly obtaining = new Set<string>()
   private stopping = false
+  /** Profiles being measured (or read) now. */
+  private profiling = 0
 
   private constructor (node: MeshNode, init: TesseraPeerInit) {
     this.node = node
@@ -148,9 +150,9 @@ export class TesseraPeer {
     return this.node.peerId.toString()
   }
 
-  /** Running inference (a part, a tail or a request it coordinates; or did moments ago), or planning: link probes would measure this peer's CPU, not the link. */
+  /** Running inference (a part, a tail or a request it coordinates; or did moments ago), planning, preparing a plan or profiling: link probes would measure this peer's CPU, not the link. */
   private busy (): boolean {
-    return Math.min(this.executor.idleForMs(), this.coordinator.idleForMs()) < BUSY_LINGER_MS || this.plans.isPlanning()
+    return Math.min(this.executor.idleForMs(), this.coordinator.idleForMs()) < BUSY_LINGER_MS || this.plans.isPlanning() || this.plans.isPreparing() || this.profiling > 0
   }
 
   /** The name a peer advertises (its short id until its capabilities arrive). */
@@ -186,6 +188,7 @@ export class TesseraPeer {
     this.plans.warm()
     this.held.set(model.sha256, { name: model.name, sha256: model.sha256, inputShape: model.inputShape, profile: new Uint8Array(0), profileSha256: '' })
     this.caps.setModels([...this.held.values()])
+    this.profiling++
     this.profiles.get(model.graph, model.path, {
       onProgress: (progress) => { this.events.emit('profile', { model: model.name, progress }) }
     }).then(({ json, fresh }) => {
@@ -195,7 +198,7 @@ export class TesseraPeer {
       this.caps.setModels([...this.held.values()])
     }).catch((err: Error) => {
       if (!this.stopping) log('profiling %s failed: %s', model.name, err.message)
-    })
+    }).finally(() => { this.profiling-- })
   }
 
   /**

@@ -87,6 +87,11 @@ export class LinkService {
   private readonly history = new Map<PeerIdStr, LinkWindow>()
   /** When each of this peer's links was last measured (performance.now()). */
   private readonly measuredAt = new Map<PeerIdStr, number>()
+  /**
+   * Links whose last round ran while either end was busy (a link measured for the first time never
+   * waits): measured again as soon as both ends are free, not a round later.
+   */
+  private readonly provisional = new Set<PeerIdStr>()
   private readonly others = new Map<PeerIdStr, LinksRecord>()
   private seq = 0
   private timer?: ReturnType<typeof setTimeout>
@@ -143,6 +148,7 @@ export class LinkService {
     this.mine.delete(peer)
     this.history.delete(peer)
     this.measuredAt.delete(peer)
+    this.provisional.delete(peer)
     this.others.delete(peer)
   }
 
@@ -168,6 +174,7 @@ export class LinkService {
         this.mine.delete(known)
         this.history.delete(known)
         this.measuredAt.delete(known)
+        this.provisional.delete(known)
       }
     }
     let measured = 0
@@ -177,8 +184,9 @@ export class LinkService {
       if (this.abort.signal.aborted) return false
       const at = this.measuredAt.get(peer)
       const age = at == null ? Infinity : performance.now() - at
-      // measured moments ago, in a round a busy peer cut short: nothing to refresh yet
-      if (age < this.init.intervalMs / 2) continue
+      // measured moments ago, in a round a busy peer cut short: nothing to refresh yet (unless it was
+      // measured while an end was busy)
+      if (age < this.init.intervalMs / 2 && !this.provisional.has(peer)) continue
       // a measured link may wait for a pause in the requests, up to maxDeferMs; a new one never waits
       const mayDefer = age < this.init.maxDeferMs
       if (busy && mayDefer) {
@@ -201,6 +209,12 @@ export class LinkService {
         this.mine.set(peer, next)
         this.measuredAt.set(peer, performance.now())
         measured++
+        if (busy || samples.some(s => s.busy)) {
+          this.provisional.add(peer)
+          deferred = true
+        } else {
+          this.provisional.delete(peer)
+        }
         log('link to %s: %d Mbps, rtt %d ms (best of the last %d of %d rounds)', peer, Math.round(next.mbps), next.rttMs.toFixed(2), rounds.length, next.samples)
       } catch (err: any) {
         if (this.abort.signal.aborted) return false

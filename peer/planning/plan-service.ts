@@ -169,6 +169,7 @@ export class PlanService {
   private refine = new AbortController()
   private stopped = false
   private savedScenarios = 0
+  private preparing = 0
   /** Peers that failed to prepare a plan, left out of plans until the time given. */
   private readonly benched = new Map<PeerIdStr, number>()
 
@@ -180,6 +181,11 @@ export class PlanService {
   /** Whether this peer is running a planner now (its CPU is taken: link probes wait, docs/mesh.md "Links"). */
   isPlanning (): boolean {
     return this.runner.busy || this.quickRunner.busy
+  }
+
+  /** Whether this peer is preparing a plan now (obtaining the model, building and loading its sub-models). */
+  isPreparing (): boolean {
+    return this.preparing > 0
   }
 
   start (): void {
@@ -489,6 +495,7 @@ export class PlanService {
 
   private async prepare (a: Accepted): Promise<void> {
     const { ann } = a
+    this.preparing++
     try {
       let model = this.c.models.get(ann.plan.model.sha256)
       if (model == null) {
@@ -500,6 +507,8 @@ export class PlanService {
     } catch (err: any) {
       a.failed = `${err?.name as string}: ${err?.message as string}`
       this.c.events.emit('prepared', { key: a.key, ok: false, reason: a.failed })
+    } finally {
+      this.preparing--
     }
     this.reportReady(a)
   }

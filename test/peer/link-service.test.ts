@@ -101,3 +101,45 @@ describe('a link estimate over its last rounds', () => {
     assert.throws(() => new LinkWindow(0), /window must be a whole number of rounds >= 1/)
   })
 })
+
+describe('a link measured while an end was busy', { timeout: 60_000 }, () => {
+  let c: MeshNode
+  let d: MeshNode
+  let lc: LinkService
+  let ld: LinkService
+  const busy = { d: true }
+
+  before(async () => {
+    c = await createMeshNode({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
+    d = await createMeshNode({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
+    await c.dial(d.getMultiaddrs()[0])
+    // a round every 10 s: a refresh within a second or two is the busy rule's, not the interval's
+    const init = { probeBytes: 64 * 1024, intervalMs: 10_000, deferRetryMs: 50, maxDeferMs: 60_000 }
+    lc = new LinkService({ node: c, gossip: new Gossip({ pubsub: c.services.pubsub }), peers: () => [c.peerId.toString(), d.peerId.toString()], busy: () => false }, init, () => {})
+    ld = new LinkService({ node: d, gossip: new Gossip({ pubsub: d.services.pubsub }), peers: () => [], busy: () => busy.d }, init, () => {})
+    await ld.start()
+    await lc.start()
+  })
+
+  after(async () => {
+    await lc?.stop()
+    await ld?.stop()
+    await c?.stop()
+    await d?.stop()
+  })
+
+  const measured = (): number => lc.own()[0]?.samples ?? 0
+
+  it('is measured again as soon as both ends are free, not an interval later', async () => {
+    await until('a first measurement of c -> d', () => measured() === 1, 10_000)
+    await sleep(500)
+    assert.equal(measured(), 1, 'no refresh while d is still busy')
+    busy.d = false
+    const freed = performance.now()
+    await until('a refresh once d is free', () => measured() === 2, 3000)
+    assert.ok(performance.now() - freed < 3000)
+    // measured with both ends free: the next refresh waits for the interval
+    await sleep(1000)
+    assert.equal(measured(), 2)
+  })
+})
