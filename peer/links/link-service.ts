@@ -145,11 +145,16 @@ export class LinkService {
   }
 
   forget (peer: PeerIdStr): void {
+    this.dropMeasurements(peer)
+    this.others.delete(peer)
+  }
+
+  /** Forgets this peer's own measurements of its link to `peer`. */
+  private dropMeasurements (peer: PeerIdStr): void {
     this.mine.delete(peer)
     this.history.delete(peer)
     this.measuredAt.delete(peer)
     this.provisional.delete(peer)
-    this.others.delete(peer)
   }
 
   private schedule (ms: number): void {
@@ -171,10 +176,7 @@ export class LinkService {
     const peers = this.components.peers().filter(p => p !== this.components.node.peerId.toString())
     for (const known of [...this.mine.keys()]) {
       if (!peers.includes(known)) {
-        this.mine.delete(known)
-        this.history.delete(known)
-        this.measuredAt.delete(known)
-        this.provisional.delete(known)
+        this.dropMeasurements(known)
       }
     }
     let measured = 0

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { Gossip } from '../../peer/gossip.js'
-import { LinkService, LinkWindow } from '../../peer/links/link-service.js'
+import { LinkService, LinkWindow, type LinkServiceInit } from '../../peer/links/link-service.js'
 import { createMeshNode } from '../../peer/node.js'
 import type { MeshNode } from '../../peer/node.js'
 
@@ -17,38 +17,42 @@ async function until (what: string, test: () => boolean, timeoutMs: number): Pro
   }
 }
 
+/** Two nodes on loopback, connected; `prober` probes `probed` only (the probed one probes nobody). */
+async function probePair (init: LinkServiceInit, busy: { prober: () => boolean, probed: () => boolean }): Promise<{ nodes: MeshNode[], prober: LinkService, probed: LinkService }> {
+  const a = await createMeshNode({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
+  const b = await createMeshNode({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
+  await a.dial(b.getMultiaddrs()[0])
+  const prober = new LinkService({ node: a, gossip: new Gossip({ pubsub: a.services.pubsub }), peers: () => [a.peerId.toString(), b.peerId.toString()], busy: busy.prober }, init, () => {})
+  const probed = new LinkService({ node: b, gossip: new Gossip({ pubsub: b.services.pubsub }), peers: () => [], busy: busy.probed }, init, () => {})
+  await probed.start()
+  await prober.start()
+  return { nodes: [a, b], prober, probed }
+}
+
+type ProbePair = Awaited<ReturnType<typeof probePair>>
+
+async function stopPair (pair?: ProbePair): Promise<void> {
+  await pair?.prober.stop()
+  await pair?.probed.stop()
+  for (const n of pair?.nodes ?? []) await n.stop()
+}
+
 describe('link probes and inference', { timeout: 60_000 }, () => {
-  let a: MeshNode
-  let b: MeshNode
-  let la: LinkService
-  let lb: LinkService
+  let pair: ProbePair
   const busy = { a: false, b: true }
 
   before(async () => {
-    a = await createMeshNode({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
-    b = await createMeshNode({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
-    await a.dial(b.getMultiaddrs()[0])
-    const both = (): string[] => [a.peerId.toString(), b.peerId.toString()]
-    const init = { probeBytes: 64 * 1024, intervalMs: 300, deferRetryMs: 50, maxDeferMs: 1500 }
-    la = new LinkService({ node: a, gossip: new Gossip({ pubsub: a.services.pubsub }), peers: both, busy: () => busy.a }, init, () => {})
     // b never probes a: only a's probes of b are counted
-    lb = new LinkService({ node: b, gossip: new Gossip({ pubsub: b.services.pubsub }), peers: () => [], busy: () => busy.b }, init, () => {})
-    await lb.start()
-    await la.start()
+    pair = await probePair({ probeBytes: 64 * 1024, intervalMs: 300, deferRetryMs: 50, maxDeferMs: 1500 }, { prober: () => busy.a, probed: () => busy.b })
   })
 
-  after(async () => {
-    await la?.stop()
-    await lb?.stop()
-    await a?.stop()
-    await b?.stop()
-  })
+  after(async () => { await stopPair(pair) })
 
-  const measured = (): number => la.own()[0]?.samples ?? 0
+  const measured = (): number => pair.prober.own()[0]?.samples ?? 0
 
   it('measures a new link at once, even while the other end is busy', async () => {
     await until('a first measurement of a -> b', () => measured() === 1, 10_000)
-    assert.ok(la.own()[0].mbps > 0)
+    assert.ok(pair.prober.own()[0].mbps > 0)
   })
 
   it('holds a measured link\'s refresh while the other end runs inference, at most maxDeferMs', async () => {
@@ -103,32 +107,17 @@ describe('a link estimate over its last rounds', () => {
 })
 
 describe('a link measured while an end was busy', { timeout: 60_000 }, () => {
-  let c: MeshNode
-  let d: MeshNode
-  let lc: LinkService
-  let ld: LinkService
+  let pair: ProbePair
   const busy = { d: true }
 
   before(async () => {
-    c = await createMeshNode({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
-    d = await createMeshNode({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
-    await c.dial(d.getMultiaddrs()[0])
     // a round every 10 s: a refresh within a second or two is the busy rule's, not the interval's
-    const init = { probeBytes: 64 * 1024, intervalMs: 10_000, deferRetryMs: 50, maxDeferMs: 60_000 }
-    lc = new LinkService({ node: c, gossip: new Gossip({ pubsub: c.services.pubsub }), peers: () => [c.peerId.toString(), d.peerId.toString()], busy: () => false }, init, () => {})
-    ld = new LinkService({ node: d, gossip: new Gossip({ pubsub: d.services.pubsub }), peers: () => [], busy: () => busy.d }, init, () => {})
-    await ld.start()
-    await lc.start()
+    pair = await probePair({ probeBytes: 64 * 1024, intervalMs: 10_000, deferRetryMs: 50, maxDeferMs: 60_000 }, { prober: () => false, probed: () => busy.d })
   })
 
-  after(async () => {
-    await lc?.stop()
-    await ld?.stop()
-    await c?.stop()
-    await d?.stop()
-  })
+  after(async () => { await stopPair(pair) })
 
-  const measured = (): number => lc.own()[0]?.samples ?? 0
+  const measured = (): number => pair.prober.own()[0]?.samples ?? 0
 
   it('is measured again as soon as both ends are free, not an interval later', async () => {
     await until('a first measurement of c -> d', () => measured() === 1, 10_000)
