@@ -78,8 +78,37 @@ interface Job {
   plan: PreparedPlan
   created: number
   slots: Map<string, Slot>
-  trace: Map<string, TraceRecord>
+  trace: JobTrace
   failed: boolean
+}
+
+/**
+ * The trace records a peer knows of one request, in the order it learnt them, and how many of them each
+ * receiving peer has been sent: a frame carries only the records its receiver has not had from here, so
+ * a request's records reach the tail along its data paths without every frame repeating them all.
+ */
+class JobTrace {
+  private readonly keys = new Set<string>()
+  private readonly list: TraceRecord[] = []
+  private readonly sent = new Map<string, number>()
+
+  add (t: TraceRecord): void {
+    const key = `${t.device}:${t.volume}:${t.part}`
+    if (this.keys.has(key)) return
+    this.keys.add(key)
+    this.list.push(t)
+  }
+
+  /**
+   * The records not yet sent to `peer` as `kind` frames, counted as sent. Slices and outputs count apart: a
+   * requester that also computes hands slices to its executor and outputs to its coordinator.
+   */
+  newFor (peer: PeerIdStr, kind: 'slice' | 'output'): TraceRecord[] {
+    const key = `${kind} ${peer}`
+    const from = this.sent.get(key) ?? 0
+    this.sent.set(key, this.list.length)
+    return this.list.slice(from)
+  }
 }
 
 export interface ExecutorInit {
@@ -278,7 +307,7 @@ export class Executor implements TensorSink {
     let job = this.jobs.get(frame.requestId)
     if (job == null) {
       if (this.jobs.size >= this.init.maxJobs) throw new MalformedMessageError(TENSOR_PROTOCOL, `request ${frame.requestId}: ${this.init.maxJobs} requests already in progress here`)
-      job = { requestId: frame.requestId, requester: frame.requester, plan, created: performance.now(), slots: new Map(), trace: new Map(), failed: false }
+      job = { requestId: frame.requestId, requester: frame.requester, plan, created: performance.now(), slots: new Map(), trace: new JobTrace(), failed: false }
       this.jobs.set(frame.requestId, job)
       this.lastActive = job.created
     } else if (job.plan !== plan || job.requester !== frame.requester) {
@@ -296,7 +325,7 @@ export class Executor implements TensorSink {
     slot.pieces[index] = { region, tensor: { dataType: 'float32', dims: frame.shape, data: frame.data } }
     slot.received++
     traceLog('request %s: part %s has %d of %d inputs (rows [%d, %d) of "%s")', frame.requestId, target, slot.received, inbound.length, frame.rows[0], frame.rows[1], frame.tensor)
-    for (const t of frame.trace) job.trace.set(`${t.device}:${t.volume}:${t.part}`, t)
+    for (const t of frame.trace) job.trace.add(t)
     if (slot.received === inbound.length) {
       const ready = performance.now()
       const run = target === TAIL ? async () => { await this.runTail(job, slot, ready) } : async () => { await this.runPart(job, plan.parts.get(target)!, slot, ready) }
@@ -315,11 +344,15 @@ export class Executor implements TensorSink {
     })
   }
 
-  private assemble (graph: Graph, t: TensorName, need: Region, pieces: Piece[]): HostTensor {
-    if (pieces.length === 1 && sameRegion(pieces[0].region, need)) return pieces[0].tensor
+  /**
+   * The region `need` of tensor `t` from the pieces that cover it, and whether it was assembled here (a new
+   * tensor nothing else holds) or is a piece as it came (which a local sender or the requester may still hold).
+   */
+  private assemble (graph: Graph, t: TensorName, need: Region, pieces: Piece[]): { tensor: HostTensor, own: boolean } {
+    if (pieces.length === 1 && sameRegion(pieces[0].region, need)) return { tensor: pieces[0].tensor, own: false }
     const out = emptyTensor('float32', regionDims(graph.shapes.get(t)!, graph.layout.get(t)!, need))
     for (const p of pieces) pasteRegion(out, need, p.tensor, p.region, graph.layout.get(t)!)
-    return out
+    return { tensor: out, own: true }
   }
 
   private async runPart (job: Job, work: PartWork, slot: Slot, ready: number): Promise<void> {
@@ -328,12 +361,13 @@ export class Executor implements TensorSink {
     const input = this.assemble(plan.graph, v.input, work.need, slot.pieces as Piece[])
     slot.pieces = []
     const start = performance.now()
-    const { outputs, runMs } = await work.session.run({ [v.input]: input })
+    // an input assembled here is this part's alone: it moves to the compute thread rather than being copied
+    const { outputs, runMs } = await work.session.run({ [v.input]: input.tensor }, { handOver: input.own })
     const out = outputs[v.output]
     const computeMs = performance.now() - start
     traceLog('request %s: part %d:%d computed in %d ms', job.requestId, work.volume, work.part, computeMs.toFixed(1))
     const own: TraceRecord = { device: plan.device!, volume: work.volume, part: work.part, waitMs: ready - job.created, computeMs, rows: rangeLength(work.made.rows), readyAt: wallClock(ready), startedAt: wallClock(start), runMs }
-    job.trace.set(`${own.device}:${own.volume}:${own.part}`, own)
+    job.trace.add(own)
     slot.done = true
     const axes = plan.graph.layout.get(v.output)!
     this.sendOn(job, work.outbound.map(m => ({ m, tensor: extractRegion(out, work.made, axes, { rows: m.rows, cols: m.cols }) })))
@@ -344,17 +378,19 @@ export class Executor implements TensorSink {
     const { plan } = job
     const tail = plan.tail!
     const g = plan.graph
-    const whole = this.assemble(g, tail.from, fullRegion(g, tail.from), slot.pieces as Piece[])
+    const assembled = this.assemble(g, tail.from, fullRegion(g, tail.from), slot.pieces as Piece[])
+    const whole = assembled.tensor
     slot.pieces = []
     const start = performance.now()
-    const ran = tail.session == null ? { outputs: {}, runMs: 0 } : await tail.session.run({ [tail.from]: whole })
+    // the tail's input moves to the compute thread if it was assembled here and is not itself a model output, sent on below
+    const ran = tail.session == null ? { outputs: {}, runMs: 0 } : await tail.session.run({ [tail.from]: whole }, { handOver: assembled.own && !g.outputs.includes(tail.from) })
     const outputs: Record<string, HostTensor> = ran.outputs
     if (g.outputs.includes(tail.from)) outputs[tail.from] = whole
     const computeMs = performance.now() - start
     const own: TraceRecord = { device: plan.device!, volume: plan.plan.volumes.length, part: 0, waitMs: ready - job.created, computeMs, rows: 0, readyAt: wallClock(ready), startedAt: wallClock(start), runMs: ran.runMs }
-    job.trace.set(`${own.device}:${own.volume}:${own.part}`, own)
+    job.trace.add(own)
     slot.done = true
-    const trace = [...job.trace.values()]
+    const trace = job.trace.newFor(job.requester, 'output')
     const frames: TensorFrame[] = g.outputs.map((name) => {
       const t = outputs[name]
       if (t == null || !(t.data instanceof Float32Array)) throw new InvalidPlanError(`the tail gave no float32 output "${name}"`)
@@ -369,11 +405,11 @@ export class Executor implements TensorSink {
   /** Sends a part's results on, one stream per receiving part; a failure fails the request. */
   private sendOn (job: Job, items: Array<{ m: Message, tensor: HostTensor }>): void {
     const { plan } = job
-    const trace = [...job.trace.values()]
     for (const { m, tensor } of items) {
       const device = m.to.kind === 'requester' ? undefined : m.to.device
       const peer = device == null ? job.requester : plan.peerOf.get(device)
       if (peer == null) continue
+      const trace = job.trace.newFor(peer, 'slice')
       const target = frameTarget(plan.plan, m.to)
       const frame: TensorFrame = {
         kind: 'slice', requestId: job.requestId, term: plan.term, planId: plan.planId, volume: target.volume, part: target.part,

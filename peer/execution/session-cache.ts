@@ -9,7 +9,21 @@ const log = logger('sessions')
 
 /** A loaded sub-model: runs in the compute worker (its outputs, and how long the run took there). */
 export interface ComputeSession {
-  run: (feeds: Record<string, HostTensor>) => Promise<RunResult>
+  /**
+   * With `handOver`, the feeds' buffers move to the compute thread instead of being copied there (the caller must
+   * not read them afterwards; a buffer shared with other arrays is copied all the same).
+   */
+  run: (feeds: Record<string, HostTensor>, options?: { handOver?: boolean }) => Promise<RunResult>
+}
+
+/** The buffers of `feeds` that can move to another thread whole: each array's own, unshared buffer. */
+export function movableBuffers (feeds: Record<string, HostTensor>): ArrayBuffer[] {
+  const out = new Set<ArrayBuffer>()
+  for (const t of Object.values(feeds)) {
+    const b = t.data.buffer
+    if (b instanceof ArrayBuffer && t.data.byteOffset === 0 && t.data.byteLength === b.byteLength) out.add(b)
+  }
+  return [...out]
 }
 
 export class SessionCache {
@@ -38,7 +52,7 @@ export class SessionCache {
     if (!(await entry.loaded)) return undefined
     const key = args.key
     return {
-      run: async (feeds) => await worker.call<RunResult>('run', { key, feeds })
+      run: async (feeds, options) => await worker.call<RunResult>('run', { key, feeds }, options?.handOver === true ? { transfer: movableBuffers(feeds) } : {})
     }
   }
 

@@ -83,8 +83,11 @@ describe('a mesh of three in-process peers', { timeout: 120_000 }, () => {
         }
         assert.ok(max <= 1e-4 * Math.max(1, scale), `output ${o.name}: max abs error ${max}`)
       }
-      // every part that computed rows reported its timing
+      // every part that computed rows, and the tail, reported its timing once (frames carry only the records their receiver lacks)
       assert.ok(new Set(r.timings.map(t => t.device)).size === 3)
+      const served = ready.get(leader.name)!.plan
+      const expected = served.volumes.flatMap((v, l) => v.parts.flatMap((p, k) => p.rows[1] > p.rows[0] ? [`${l}:${k}`] : [])).concat(`${served.volumes.length}:0`)
+      assert.deepEqual(r.timings.map(t => `${t.volume}:${t.part}`).sort(), expected.sort())
       // one process, one clock: the instants make one timeline, inside the attempt and in volume order
       assert.ok(r.sentAt <= r.receivedAt)
       for (const t of r.timings) {
