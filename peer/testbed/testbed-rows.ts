@@ -36,6 +36,18 @@ export interface TestbedRow {
   rounds: Array<{ plan: string, predictedMs: number, measuredMedianMs: number }>
   /** Set when a round's requests ran while the leader planned (kept on the last attempt): what planned, and why. */
   replanned?: string
+  /** Each device's CPU over the requests (median over the rounds): see DeviceCpu. */
+  cpu: Record<string, DeviceCpu>
+}
+
+/**
+ * What a device's peer process (every thread: the event loop, the compute thread, the runtime's own) used
+ * of its CPU while the requests ran, warm-up included: ms per request, and the share of its quota over
+ * that time. A device near 1 is saturated: its work queues and its latency swings with whatever else runs.
+ */
+export interface DeviceCpu {
+  msPerRequest: number
+  quotaUse: number
 }
 
 /** One measurement of one planner: the plan served and its timed requests. */
@@ -57,6 +69,7 @@ export interface TestbedSample {
   verified: boolean | null
   /** The leader planned during the requests (the last attempt keeps such a run): who, and why. */
   replanned?: string
+  cpu: Record<string, DeviceCpu>
 }
 
 /** A planner's row from its samples (rounds): requests pooled, predictions by their median. */
@@ -84,6 +97,17 @@ export function rowOf (scenario: string, planner: string, samples: readonly Test
     leader: distinct(samples.map(s => s.leader)).join(' '),
     verified: samples.some(s => s.verified === false) ? false : samples.every(s => s.verified === true) ? true : null,
     rounds: samples.map(s => ({ plan: s.plan, predictedMs: s.predictedMs, measuredMedianMs: median(s.servedMs) })),
-    ...(samples.some(s => s.replanned != null) ? { replanned: distinct(samples.flatMap(s => s.replanned ?? [])).join('; ') } : {})
+    ...(samples.some(s => s.replanned != null) ? { replanned: distinct(samples.flatMap(s => s.replanned ?? [])).join('; ') } : {}),
+    cpu: Object.fromEntries(distinct(samples.flatMap(s => Object.keys(s.cpu))).map((d) => {
+      const seen = samples.flatMap(s => s.cpu[d] ?? [])
+      return [d, { msPerRequest: median(seen.map(c => c.msPerRequest)), quotaUse: median(seen.map(c => c.quotaUse)) }]
+    }))
   }
+}
+
+/** The device that used the largest share of its quota during the requests, or undefined without figures. */
+export function busiestDevice (cpu: Readonly<Record<string, DeviceCpu>>): { device: string, cpu: DeviceCpu } | undefined {
+  let best: { device: string, cpu: DeviceCpu } | undefined
+  for (const [device, c] of Object.entries(cpu)) if (best == null || c.quotaUse > best.cpu.quotaUse) best = { device, cpu: c }
+  return best
 }

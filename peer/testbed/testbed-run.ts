@@ -27,7 +27,7 @@ import { TEMP_DIR_PREFIX } from './names.js'
 import { rowOf } from './testbed-rows.js'
 import { compareTimeline } from './testbed-timeline.js'
 import type { ServedRequest } from './testbed-timeline.js'
-import type { TestbedRow, TestbedSample } from './testbed-rows.js'
+import type { DeviceCpu, TestbedRow, TestbedSample } from './testbed-rows.js'
 
 export type { TestbedRow, TestbedSample } from './testbed-rows.js'
 import type { Graph } from '../../src/graph/types.js'
@@ -292,7 +292,8 @@ class ScenarioRun {
         devices: deviceList(plan.plan),
         leader: plan.leader,
         verified: timed.verified,
-        ...(timed.replanned != null ? { replanned: timed.replanned } : {})
+        ...(timed.replanned != null ? { replanned: timed.replanned } : {}),
+        cpu: timed.cpu
       }
     } finally {
       await Promise.all(peers.map(async p => await p.watch.process.stop()))
@@ -398,10 +399,17 @@ class ScenarioRun {
    * (search or distredge train for seconds to minutes): with `strict` that run is started again, on the
    * last attempt it is kept and says so (`replanned`).
    */
-  private async requests (peers: Peer[], bootstrap: string, planKey: string, planner: string, strict: boolean): Promise<{ served: number[], client: number[], timelines: ServedRequest[], verified: boolean | null, replanned?: string }> {
+  private async requests (peers: Peer[], bootstrap: string, planKey: string, planner: string, strict: boolean): Promise<{ served: number[], client: number[], timelines: ServedRequest[], verified: boolean | null, replanned?: string, cpu: Record<string, DeviceCpu> }> {
     const { requests, verify } = this.ctx.options
     const warmup = this.ctx.options.warmup ?? 2
     const marks = peers.map(p => p.watch.events.length)
+    // the peers' CPU is read from the end of the first request (the requester has started and found the mesh) to the last
+    let firstServed: Promise<{ at: number, cpu: Array<number | undefined> }> | undefined
+    const offs = peers.map(p => p.watch.on((e) => {
+      if (e.event !== 'served' || firstServed != null) return
+      const at = performance.now()
+      firstServed = Promise.all(peers.map(async q => await q.watch.process.cpuMs())).then(cpu => ({ at, cpu }))
+    }))
     const args = [BIN, 'infer', '--json', '--model', this.ctx.model.builtin ? this.ctx.model.name : this.ctx.model.path, ...this.shapeArgs(),
       '--repeat', String(warmup + requests), '--timeout', String(this.timeouts.requestS), '--listen', `/ip4/${this.requester.address}/tcp/0`,
       '--bootstrap', bootstrap, ...(verify === true ? ['--verify'] : [])]
@@ -418,8 +426,11 @@ class ScenarioRun {
       status = await infer.wait()
     } finally {
       this.ctx.options.signal?.removeEventListener('abort', onAbort)
+      for (const off of offs) off()
     }
     this.ctx.options.signal?.throwIfAborted()
+    const cpuAfter = await Promise.all(peers.map(async p => await p.watch.process.cpuMs()))
+    const ended = performance.now()
     if (out == null || (status.code !== 0 && !(status.code === 1 && out.verified === false))) throw infer.exitError('while running the requests')
     // requests enter at the leader; should leadership move, the next one serves them
     const served = peers.flatMap((p, i) => p.watch.events.slice(marks[i]).filter(e => e.event === 'served'))
@@ -431,7 +442,18 @@ class ScenarioRun {
     const replans = peers.flatMap((p, i) => p.watch.all('planning', marks[i]).map(e => `${p.device} (${e.reason})`))
     const replanned = replans.length === 0 ? undefined : `the leader started planning during the requests: ${[...new Set(replans)].join(', ')}`
     if (replanned != null && strict) throw new TestbedError(replanned)
-    return { served: timed.map(s => s.ms), client: out.latencyMs.slice(warmup), timelines: out.requests.slice(warmup), verified: out.verified, ...(replanned != null ? { replanned } : {}) }
+    const quota = new Map(this.setup.devices.map(d => [d.id, d.cpuQuota]))
+    const first = await firstServed
+    const cpu: Record<string, DeviceCpu> = {}
+    // with one request there is no window after the first
+    if (first != null && served.length > 1) {
+      peers.forEach((p, i) => {
+        if (first.cpu[i] == null || cpuAfter[i] == null) throw p.watch.process.exitError('while the requests ran')
+        const used = cpuAfter[i]! - first.cpu[i]!
+        cpu[p.device] = { msPerRequest: used / (served.length - 1), quotaUse: used / ((ended - first.at) * quota.get(p.device)!) }
+      })
+    }
+    return { served: timed.map(s => s.ms), client: out.latencyMs.slice(warmup), timelines: out.requests.slice(warmup), verified: out.verified, ...(replanned != null ? { replanned } : {}), cpu }
   }
 }
 

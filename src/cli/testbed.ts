@@ -14,6 +14,7 @@ import { parseCommand } from './command.js'
 import { progressLine } from './progress.js'
 import { renderTable } from './table.js'
 import type { TestbedRow } from '../../peer/testbed/testbed-run.js'
+import { busiestDevice } from '../../peer/testbed/testbed-rows.js'
 
 /** The testbed scenarios carried in the repository (scaled to a 2-core machine). */
 export const TESTBED_SUITE_DIR = fileURLToPath(new URL('../sim/suite/testbed', import.meta.url))
@@ -50,27 +51,37 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
                      scenarios the leader planned on (<scenario>-<planner>-scenarios/, for tessera plan)
                      and each plan's measured timeline beside the simulated one (<...>-timeline.json)
   --json             { "rows": [{ "scenario", "planner", "predictedMs", "measuredMedianMs",
-                     "measuredP95Ms", "predictionError", "nominalMs", "computeRatio", "runRatio", "clientMedianMs", ... }] }
+                     "measuredP95Ms", "predictionError", "nominalMs", "computeRatio", "runRatio", "clientMedianMs",
+                     "cpu": { device: { "msPerRequest", "quotaUse" } }, ... }] }
   --md               the table as markdown
 
 Columns: predicted = the leader's simulation of its plan (its peers' gossiped profiles, its probed
 links); nominal = the same plan simulated on the scenario's own caps; compute = the parts' compute
 per request, measured / profiled (the rest of an error is waiting); client = what the requester saw
-(adds the input's trip to the leader).`
+(adds the input's trip to the leader); busiest = the device whose peer used the largest share of its
+CPU quota while the requests ran (every thread of it, from the first request's end to the last), with
+its CPU ms per request (near 100%: saturated, its work queues).`
+
+/** The device that used the most of its CPU quota during the requests: "straggler 91% (103 ms)". */
+function busiest (r: TestbedRow): string {
+  const b = busiestDevice(r.cpu)
+  return b == null ? '-' : `${b.device} ${(b.cpu.quotaUse * 100).toFixed(0)}% (${b.cpu.msPerRequest.toFixed(0)} ms)`
+}
 
 /** The rows as a text or markdown table; the fastest measured planner of each scenario is starred. */
 export function formatTestbedTable (rows: readonly TestbedRow[], markdown: boolean): string {
   const fastest = new Map<string, number>()
   for (const r of rows) fastest.set(r.scenario, Math.min(fastest.get(r.scenario) ?? Infinity, r.measuredMedianMs))
-  const head = ['scenario', 'planner', 'predicted ms', 'measured ms', 'p95 ms', 'error', 'nominal ms', 'compute', 'run', 'client ms', 'devices']
+  const head = ['scenario', 'planner', 'predicted ms', 'measured ms', 'p95 ms', 'error', 'nominal ms', 'compute', 'run', 'client ms', 'busiest', 'devices']
   const body = rows.map(r => [
     r.scenario,
     `${r.planner}${r.measuredMedianMs === fastest.get(r.scenario) ? ' *' : ''}`,
     r.predictedMs.toFixed(1), r.measuredMedianMs.toFixed(1), r.measuredP95Ms.toFixed(1),
     `${(r.predictionError * 100).toFixed(1)}%`, r.nominalMs.toFixed(1), `x${r.computeRatio.toFixed(2)}`, `x${r.runRatio.toFixed(2)}`, r.clientMedianMs.toFixed(1),
+    busiest(r),
     r.devices.join(' ')
   ])
-  return renderTable(head, body, { numeric: i => i >= 2 && i < head.length - 1, markdown, rule: true })
+  return renderTable(head, body, { numeric: i => i >= 2 && i < head.length - 2, markdown, rule: true })
 }
 
 async function cleanup (): Promise<number> {

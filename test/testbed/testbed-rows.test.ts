@@ -1,11 +1,11 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { rowOf } from '../../peer/testbed/testbed-rows.js'
+import { busiestDevice, rowOf } from '../../peer/testbed/testbed-rows.js'
 import type { TestbedSample } from '../../peer/testbed/testbed-rows.js'
 
 describe('testbed rows', () => {
   const sample = (over: Partial<TestbedSample>): TestbedSample => ({
-    predictedMs: 100, nominalMs: 90, computeRatio: 1, runRatio: 0.9, servedMs: [100], clientMs: [110], plan: '1.3', servedBy: 'aofl', devices: ['a'], leader: 'a', verified: null, ...over
+    predictedMs: 100, nominalMs: 90, computeRatio: 1, runRatio: 0.9, servedMs: [100], clientMs: [110], plan: '1.3', servedBy: 'aofl', devices: ['a'], leader: 'a', verified: null, cpu: {}, ...over
   })
 
   it('pools the rounds\' requests and takes the median prediction', () => {
@@ -38,5 +38,16 @@ describe('testbed rows', () => {
     const why = 'the leader started planning during the requests: hub (links measured)'
     const r = rowOf('S', 'p', [sample({ replanned: why }), sample({}), sample({ replanned: why })])
     assert.equal(r.replanned, why)
+  })
+
+  it('takes each device\'s CPU figures as medians over the rounds that measured it, and names the busiest', () => {
+    const r = rowOf('S', 'p', [
+      sample({ cpu: { a: { msPerRequest: 40, quotaUse: 0.5 }, b: { msPerRequest: 100, quotaUse: 0.9 } } }),
+      sample({ cpu: { a: { msPerRequest: 60, quotaUse: 0.7 } } }),
+      sample({ cpu: { a: { msPerRequest: 50, quotaUse: 0.4 }, b: { msPerRequest: 80, quotaUse: 0.7 } } })
+    ])
+    assert.deepEqual(r.cpu, { a: { msPerRequest: 50, quotaUse: 0.5 }, b: { msPerRequest: 90, quotaUse: 0.8 } })
+    assert.deepEqual(busiestDevice(r.cpu), { device: 'b', cpu: { msPerRequest: 90, quotaUse: 0.8 } })
+    assert.equal(busiestDevice({}), undefined)
   })
 })

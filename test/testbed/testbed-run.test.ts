@@ -38,6 +38,9 @@ describe('tessera testbed: a small run', { skip: SKIP_WITHOUT_ROOT }, () => {
     assert.ok(Number.isFinite(r.computeRatio) && r.computeRatio > 0, `computeRatio = ${r.computeRatio}`)
     // the onnxruntime runs are a part of the compute the peers timed around them
     assert.ok(Number.isFinite(r.runRatio) && r.runRatio > 0 && r.runRatio <= r.computeRatio, `runRatio = ${r.runRatio}, computeRatio = ${r.computeRatio}`)
+    // every peer's CPU over the requests, within its cap (CFS may overrun a period by a little)
+    assert.deepEqual(Object.keys(r.cpu).sort(), ['a', 'b', 'c'])
+    for (const [d, c] of Object.entries(r.cpu)) assert.ok(c.msPerRequest > 0 && c.quotaUse > 0 && c.quotaUse < 1.2, `${d}: ${JSON.stringify(c)}`)
     // the measured timeline beside the simulated one: every part of the plan, each measured in every request
     const file = readdirSync(logs).find(f => f.endsWith('-timeline.json'))
     assert.ok(file != null, `no timeline in ${readdirSync(logs).join(', ')}`)
