@@ -250,6 +250,9 @@ class ScenarioRun {
       const listening = await first.watch.next('listening', () => true, { timeoutMs: this.timeouts.startMs, what: 'listening address', signal })
       const addr = listening.addrs.find(a => a.includes(first.node.address)) ?? listening.addrs[0]
       await first.watch.next('leader', e => e.self, { timeoutMs: this.timeouts.startMs, what: 'election as leader', signal })
+      // each device measures its profile before the next one starts: a profile taken while the others
+      // profile too shares this machine's cores with them, and runs slower than the device will serve
+      await this.waitForProfile(first, say)
       for (const d of this.setup.devices) {
         if (d.id === this.setup.leader) continue
         say(`starting ${d.id}`)
@@ -258,8 +261,8 @@ class ScenarioRun {
         // one newcomer at a time, each settled as a follower: a peer that hears no leader soon enough stands itself
         const e = await p.watch.next('leader', e => e.leader != null, { timeoutMs: this.timeouts.startMs, what: 'a leader to follow', signal })
         if (requireLeader && e.leader !== listening.peerId) throw new TestbedError(`${d.id} joined under ${e.self ? 'itself' : (e.name ?? String(e.leader))} as leader, not ${this.setup.leader}`)
+        await this.waitForProfile(p, say)
       }
-      await this.waitForProfiles(peers, say)
       let plan = await this.stablePlan(peers, planner, n, say)
       // the leader may still be planning (a re-plan after a link probe), or peers loading sub-models:
       // requests timed then would share the capped CPUs with that work
@@ -300,21 +303,21 @@ class ScenarioRun {
     }
   }
 
-  private async waitForProfiles (peers: Peer[], say: (m: string) => void): Promise<void> {
-    const latest = new Map<string, number>()
-    const offs = peers.map(p => p.watch.on((e) => {
+  /** Waits for a peer's measured profile (at once when its cache holds one), showing its progress. */
+  private async waitForProfile (peer: Peer, say: (m: string) => void): Promise<void> {
+    let shown = -1
+    const off = peer.watch.on((e) => {
       if (e.event !== 'profile') return
       const pr = e.progress as { done: number, total: number } | undefined
-      if (e.done === true) latest.set(p.device, 1)
-      else if (pr != null) latest.set(p.device, pr.done / pr.total)
-      else return
-      const slowest = Math.min(...peers.map(q => latest.get(q.device) ?? 0))
-      say(`profiling under the caps, slowest device ${(slowest * 100).toFixed(0)}%`)
-    }))
+      const share = e.done === true ? 1 : pr != null ? pr.done / pr.total : undefined
+      if (share == null || Math.round(share * 10) === shown) return
+      shown = Math.round(share * 10)
+      say(`profiling ${peer.device} under its cap, ${(share * 100).toFixed(0)}%`)
+    })
     try {
-      await Promise.all(peers.map(async p => await p.watch.next('profile', e => e.done === true, { timeoutMs: this.timeouts.profileMs, what: 'measured profile', signal: this.ctx.options.signal })))
+      await peer.watch.next('profile', e => e.done === true, { timeoutMs: this.timeouts.profileMs, what: `measured profile of ${peer.device}`, signal: this.ctx.options.signal })
     } finally {
-      for (const off of offs) off()
+      off()
     }
   }
 
