@@ -36,14 +36,15 @@ export interface TestbedRow {
   rounds: Array<{ plan: string, predictedMs: number, measuredMedianMs: number }>
   /** Set when a round's requests ran while the leader planned (kept on the last attempt): what planned, and why. */
   replanned?: string
-  /** Each device's CPU over the requests (median over the rounds): see DeviceCpu. */
+  /** Each device's CPU over the requests (median over the rounds; empty with a single request): see DeviceCpu. */
   cpu: Record<string, DeviceCpu>
 }
 
 /**
  * What a device's peer process (every thread: the event loop, the compute thread, the runtime's own) used
- * of its CPU while the requests ran, warm-up included: ms per request, and the share of its quota over
- * that time. A device near 1 is saturated: its work queues and its latency swings with whatever else runs.
+ * of its CPU while the requests ran, from the end of the first (warm-up) request to the end of the last:
+ * ms per request, and the share of its quota over that time. A device near 1 is saturated: its work
+ * queues and its latency swings with whatever else runs.
  */
 export interface DeviceCpu {
   msPerRequest: number

@@ -407,11 +407,14 @@ class ScenarioRun {
     const warmup = this.ctx.options.warmup ?? 2
     const marks = peers.map(p => p.watch.events.length)
     // the peers' CPU is read from the end of the first request (the requester has started and found the mesh) to the last
-    let firstServed: Promise<{ at: number, cpu: Array<number | undefined> }> | undefined
+    let firstServed: Promise<{ at: number, cpu: Array<number | undefined> } | undefined> | undefined
     const offs = peers.map(p => p.watch.on((e) => {
       if (e.event !== 'served' || firstServed != null) return
       const at = performance.now()
-      firstServed = Promise.all(peers.map(async q => await q.watch.process.cpuMs())).then(cpu => ({ at, cpu }))
+      firstServed = Promise.all(peers.map(async q => await q.watch.process.cpuMs())).then(cpu => ({ at, cpu }), (err: Error) => {
+        log('reading the peers\' CPU time failed: %s (the row has no cpu figures)', err.message)
+        return undefined
+      })
     }))
     const args = [BIN, 'infer', '--json', '--model', this.ctx.model.builtin ? this.ctx.model.name : this.ctx.model.path, ...this.shapeArgs(),
       '--repeat', String(warmup + requests), '--timeout', String(this.timeouts.requestS), '--listen', `/ip4/${this.requester.address}/tcp/0`,
