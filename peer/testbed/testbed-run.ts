@@ -176,6 +176,12 @@ class ScenarioRun {
     this.periodUs = ctx.options.cfsPeriodUs ?? DEFAULT_CFS_PERIOD_US
   }
 
+  /** The share of `device`'s CPU quota that `usedMs` of CPU over `elapsedMs` is. */
+  private quotaShare (device: string, usedMs: number, elapsedMs: number): number {
+    const quota = this.setup.devices.find(d => d.id === device)!.cpuQuota
+    return usedMs / (elapsedMs * quota)
+  }
+
   private get name (): string {
     return this.setup.scenario.name
   }
@@ -364,7 +370,6 @@ class ScenarioRun {
   private async waitForQuiet (peers: Peer[], say: (m: string) => void): Promise<void> {
     const signal = this.ctx.options.signal
     const deadline = performance.now() + this.timeouts.planMs
-    const quota = new Map(this.setup.devices.map(d => [d.id, d.cpuQuota]))
     say('waiting for the peers to finish planning and preparing')
     while (true) {
       const before = await Promise.all(peers.map(async p => await p.watch.process.cpuMs()))
@@ -374,7 +379,7 @@ class ScenarioRun {
       const elapsed = performance.now() - t0
       const busy = peers.filter((p, i) => {
         if (before[i] == null || after[i] == null) throw p.watch.process.exitError('while the testbed waited for the peers to go quiet')
-        return (after[i]! - before[i]!) / elapsed > QUIET_SHARE * quota.get(p.device)!
+        return this.quotaShare(p.device, after[i]! - before[i]!, elapsed) > QUIET_SHARE
       })
       if (busy.length === 0) return
       if (performance.now() > deadline) throw new TestbedError(`${busy.map(p => p.device).join(', ')} kept computing for ${Math.round(this.timeouts.planMs / 1000)} s after the plan was ready`)
@@ -448,7 +453,6 @@ class ScenarioRun {
     const replans = peers.flatMap((p, i) => p.watch.all('planning', marks[i]).map(e => `${p.device} (${e.reason})`))
     const replanned = replans.length === 0 ? undefined : `the leader started planning during the requests: ${[...new Set(replans)].join(', ')}`
     if (replanned != null && strict) throw new TestbedError(replanned)
-    const quota = new Map(this.setup.devices.map(d => [d.id, d.cpuQuota]))
     const first = await firstServed
     const cpu: Record<string, DeviceCpu> = {}
     // with one request there is no window after the first
@@ -456,7 +460,7 @@ class ScenarioRun {
       peers.forEach((p, i) => {
         if (first.cpu[i] == null || cpuAfter[i] == null) throw p.watch.process.exitError('while the requests ran')
         const used = cpuAfter[i]! - first.cpu[i]!
-        cpu[p.device] = { msPerRequest: used / (served.length - 1), quotaUse: used / ((ended - first.at) * quota.get(p.device)!) }
+        cpu[p.device] = { msPerRequest: used / (served.length - 1), quotaUse: this.quotaShare(p.device, used, ended - first.at) }
       })
     }
     return { served: timed.map(s => s.ms), client: out.latencyMs.slice(warmup), timelines: out.requests.slice(warmup), verified: out.verified, ...(replanned != null ? { replanned } : {}), cpu }
