@@ -8,7 +8,8 @@ import { join } from 'node:path'
 import { cacheDir } from '../../models/zoo.js'
 import { InvalidInputError } from '../../src/errors.js'
 import { logger } from '../../src/logger.js'
-import { missingMeasurements, measuredProfileToJson, parseMeasuredProfile } from '../../src/sim/profile-measured.js'
+import { lacksAny, missingMeasurements, measuredProfileToJson, parseMeasuredProfile } from '../../src/sim/profile-measured.js'
+import type { MissingMeasurements } from '../../src/sim/profile-measured.js'
 import { WorkerClient } from '../workers/worker-client.js'
 import type { Graph } from '../../src/graph/types.js'
 import type { MeasuredProfile } from '../../src/sim/types.js'
@@ -67,7 +68,7 @@ export class ProfileCache {
     const cached = await this.read(path)
     if (cached != null) {
       const { profile, json, missing } = cached
-      return { ...(missing.receiveDelay || missing.meshCosts ? await this.complete(path, profile, missing, options.signal) : { profile, json }), fresh: false }
+      return { ...(lacksAny(missing) ? await this.complete(path, graph, modelPath, profile, missing, options.signal) : { profile, json }), fresh: false }
     }
     await mkdir(this.dir, { recursive: true })
     const lock = `${path}.lock`
@@ -91,7 +92,7 @@ export class ProfileCache {
       const worker = new WorkerClient(new URL('./profile-job.ts', import.meta.url), 'profile')
       let text: string
       try {
-        text = await worker.call<string>('measure', { path: modelPath, name: graph.name, inputShape: graph.inputShape, threads: this.threads, repeats: this.repeats }, {
+        text = await worker.call<string>('measure', this.job(graph, modelPath), {
           signal: options.signal,
           onProgress: (p: ProfileProgress) => options.onProgress?.(p)
         })
@@ -109,16 +110,16 @@ export class ProfileCache {
   }
 
   /** A profile cached by an older version: measures what it lacks (seconds, not the tables' minutes) and rewrites the file. */
-  private async complete (path: string, profile: MeasuredProfile, missing: { receiveDelay: boolean, meshCosts: boolean }, signal?: AbortSignal): Promise<{ profile: MeasuredProfile, json: Uint8Array }> {
-    log('cached profile %s lacks %s: measuring it', path, [missing.receiveDelay ? 'the receive delay' : '', missing.meshCosts ? 'the mesh costs' : ''].filter(x => x !== '').join(' and '))
+  private async complete (path: string, graph: Graph, modelPath: string, profile: MeasuredProfile, missing: MissingMeasurements, signal?: AbortSignal): Promise<{ profile: MeasuredProfile, json: Uint8Array }> {
+    log('cached profile %s lacks %s: measuring it', path, [missing.receiveDelay ? 'the receive delay' : '', missing.meshCosts ? 'the mesh costs' : '', missing.wholeModel ? 'the whole model\'s time' : ''].filter(x => x !== '').join(', '))
     const worker = new WorkerClient(new URL('./profile-job.ts', import.meta.url), 'profile')
     let got: Completion
     try {
-      got = await worker.call<Completion>('complete', missing, { signal })
+      got = await worker.call<Completion>('complete', { job: this.job(graph, modelPath), missing }, { signal })
     } finally {
       await worker.close()
     }
-    const text = JSON.stringify(measuredProfileToJson({ ...profile, ...(got.receiveMs != null ? { receiveMs: got.receiveMs } : {}), ...got.meshCosts }))
+    const text = JSON.stringify(measuredProfileToJson({ ...profile, ...(got.receiveMs != null ? { receiveMs: got.receiveMs } : {}), ...got.meshCosts, ...(got.wholeMs != null ? { wholeMs: got.wholeMs } : {}) }))
     const temp = `${path}.${process.pid}.tmp`
     await writeFile(temp, text)
     await rename(temp, path)
@@ -126,7 +127,12 @@ export class ProfileCache {
   }
 
   /** The cached profile, and what its file predates. */
-  private async read (path: string): Promise<{ profile: MeasuredProfile, json: Uint8Array, missing: { receiveDelay: boolean, meshCosts: boolean } } | undefined> {
+  /** What the profiling worker measures with. */
+  private job (graph: Graph, modelPath: string): { path: string, name: string, inputShape: number[], threads: number, repeats: number } {
+    return { path: modelPath, name: graph.name, inputShape: [...graph.inputShape], threads: this.threads, repeats: this.repeats }
+  }
+
+  private async read (path: string): Promise<{ profile: MeasuredProfile, json: Uint8Array, missing: MissingMeasurements } | undefined> {
     let bytes: Uint8Array
     try {
       bytes = await readFile(path)

@@ -2,8 +2,9 @@
 // runs that must not stall the peer's event loop), with what the mesh's own machinery costs here.
 import { readFile } from 'node:fs/promises'
 import { loadGraph } from '../../src/graph/load.js'
-import { measureProfile, measureReceiveDelay } from '../../src/sim/profile-measure.js'
+import { measureProfile, measureReceiveDelay, measureWholeModel } from '../../src/sim/profile-measure.js'
 import { measuredProfileToJson } from '../../src/sim/profile-measured.js'
+import type { MissingMeasurements } from '../../src/sim/profile-measured.js'
 import { serve } from '../workers/worker-host.js'
 import { measureMeshCosts } from './mesh-costs.js'
 import type { MeshCosts } from '../../src/sim/profile-measure.js'
@@ -12,10 +13,14 @@ import type { MeshCosts } from '../../src/sim/profile-measure.js'
 export interface Completion {
   receiveMs?: number
   meshCosts?: MeshCosts
+  wholeMs?: number
 }
 
+/** The model and timing a profile is measured with. */
+interface Job { path: string, name: string, inputShape: number[], threads: number, repeats: number }
+
 serve({
-  async measure (args: { path: string, name: string, inputShape: number[], threads: number, repeats: number }, progress, signal) {
+  async measure (args: Job, progress, signal) {
     const graph = loadGraph(await readFile(args.path), { name: args.name, inputShape: args.inputShape })
     const profile = await measureProfile(graph, {
       threads: args.threads,
@@ -29,10 +34,16 @@ serve({
     return { value: JSON.stringify(measuredProfileToJson(profile)) }
   },
   // what a profile measured by an older version lacks
-  async complete (args: { receiveDelay: boolean, meshCosts: boolean }, _progress, signal) {
+  async complete (args: { job: Job, missing: MissingMeasurements }, _progress, signal) {
+    const { job, missing } = args
+    const wholeModel = async (): Promise<number> => {
+      const graph = loadGraph(await readFile(job.path), { name: job.name, inputShape: job.inputShape })
+      return await measureWholeModel(graph, { threads: job.threads, repeats: job.repeats, warmup: 1, clock: 'wall' })
+    }
     const value: Completion = {
-      ...(args.receiveDelay ? { receiveMs: await measureReceiveDelay({ signal }) } : {}),
-      ...(args.meshCosts ? { meshCosts: await measureMeshCosts(signal) } : {})
+      ...(missing.receiveDelay ? { receiveMs: await measureReceiveDelay({ signal }) } : {}),
+      ...(missing.meshCosts ? { meshCosts: await measureMeshCosts(signal) } : {}),
+      ...(missing.wholeModel ? { wholeMs: await wholeModel() } : {})
     }
     return { value }
   }

@@ -1,6 +1,7 @@
 // A testbed row: one planner on one scenario, its prediction beside what was measured, pooled over
 // the rounds it was measured in.
 import { median, percentile, predictionError } from './latency-stats.js'
+import type { Plan } from '../../src/plan/types.js'
 
 export interface TestbedRow {
   scenario: string
@@ -38,6 +39,14 @@ export interface TestbedRow {
   replanned?: string
   /** Each device's CPU over the requests (median over the rounds; empty with a single request): see DeviceCpu. */
   cpu: Record<string, DeviceCpu>
+  /**
+   * Planners of the scenario that served the same plan (the same volumes, rows and devices in every round)
+   * share a letter, "A" for the first such plan measured: a plan measured twice is one plan measured with
+   * more requests, and a difference between its rows is the machine's noise, not the planners'.
+   */
+  samePlan: string
+  /** The median over every request of the rows that share this row's plan: what ranks the plans. */
+  planMedianMs: number
 }
 
 /**
@@ -64,6 +73,8 @@ export interface TestbedSample {
   /** Requester-side ms of each timed request. */
   clientMs: number[]
   plan: string
+  /** The plan's volumes, their parts' rows and devices, and the tail's device (planLayout). */
+  layout: string
   servedBy: string
   devices: string[]
   leader: string
@@ -73,8 +84,46 @@ export interface TestbedSample {
   cpu: Record<string, DeviceCpu>
 }
 
+/**
+ * What a plan computes where: its volumes with their non-empty parts (device, rows, columns) and the
+ * tail's device. Two plans with the same layout run the same requests the same way, whatever planner,
+ * term or plan id made them.
+ */
+export function planLayout (plan: Plan): string {
+  return JSON.stringify({
+    volumes: plan.volumes.map(v => [v.input, v.output, v.parts.filter(p => p.rows[1] > p.rows[0]).map(p => [p.device, p.rows, p.cols ?? null])]),
+    tail: plan.tail.device
+  })
+}
+
+/**
+ * A scenario's rows from each planner's samples (rounds, requests pooled), with the planners that
+ * served the same plan grouped (samePlan) and each group's pooled median (planMedianMs).
+ */
+export function scenarioRows (scenario: string, samples: ReadonlyMap<string, readonly TestbedSample[]>): TestbedRow[] {
+  const letters = new Map<string, string>()
+  const pooled = new Map<string, number[]>()
+  // a planner whose rounds served different plans groups with no other
+  const keyOf = (planner: string, ss: readonly TestbedSample[]): string => new Set(ss.map(s => s.layout)).size === 1 ? ss[0].layout : `planner ${planner}`
+  for (const [planner, ss] of samples) {
+    const key = keyOf(planner, ss)
+    if (!letters.has(key)) letters.set(key, String.fromCharCode(65 + letters.size % 26) + (letters.size >= 26 ? String(Math.floor(letters.size / 26)) : ''))
+    pooled.set(key, [...(pooled.get(key) ?? []), ...ss.flatMap(s => s.servedMs)])
+  }
+  return [...samples].map(([planner, ss]) => {
+    const key = keyOf(planner, ss)
+    return { ...rowOf(scenario, planner, ss), samePlan: letters.get(key)!, planMedianMs: median(pooled.get(key)!) }
+  })
+}
+
+/** The planners whose plan measured fastest in a scenario, judged on each plan's pooled median. */
+export function fastestPlanners (rows: readonly TestbedRow[]): Set<string> {
+  const best = Math.min(...rows.map(r => r.planMedianMs))
+  return new Set(rows.filter(r => r.planMedianMs === best).map(r => r.planner))
+}
+
 /** A planner's row from its samples (rounds): requests pooled, predictions by their median. */
-export function rowOf (scenario: string, planner: string, samples: readonly TestbedSample[]): TestbedRow {
+export function rowOf (scenario: string, planner: string, samples: readonly TestbedSample[]): Omit<TestbedRow, 'samePlan' | 'planMedianMs'> {
   if (samples.length === 0) throw new RangeError(`no samples of ${planner}`)
   const served = samples.flatMap(s => s.servedMs)
   const predictedMs = median(samples.map(s => s.predictedMs))

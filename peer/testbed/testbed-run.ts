@@ -24,7 +24,7 @@ import { Lab } from './lab.js'
 import { PeerWatch } from './peer-watch.js'
 import { testbedSetup } from './testbed-scenario.js'
 import { TEMP_DIR_PREFIX } from './names.js'
-import { rowOf } from './testbed-rows.js'
+import { planLayout, scenarioRows } from './testbed-rows.js'
 import { compareTimeline } from './testbed-timeline.js'
 import type { ServedRequest } from './testbed-timeline.js'
 import type { DeviceCpu, TestbedRow, TestbedSample } from './testbed-rows.js'
@@ -141,7 +141,7 @@ export async function runTestbed (options: TestbedRunOptions): Promise<TestbedRe
         samples.get(planner)!.push(await run.measure(planner))
       }
     }
-    const rows = options.planners.map(p => rowOf(file.name, p, samples.get(p)!))
+    const rows = scenarioRows(file.name, samples)
     failed = false
     return { runId: lab.runId, scenario: file.name, rows, notes: setup.notes }
   } finally {
@@ -297,6 +297,7 @@ class ScenarioRun {
         servedMs: timed.served,
         clientMs: timed.client,
         plan: plan.key,
+        layout: planLayout(plan.plan),
         servedBy: plan.plan.planner,
         devices: deviceList(plan.plan),
         leader: plan.leader,

@@ -14,7 +14,7 @@ import { parseCommand } from './command.js'
 import { progressLine } from './progress.js'
 import { renderTable } from './table.js'
 import type { TestbedRow } from '../../peer/testbed/testbed-run.js'
-import { busiestDevice } from '../../peer/testbed/testbed-rows.js'
+import { busiestDevice, fastestPlanners } from '../../peer/testbed/testbed-rows.js'
 
 /** The testbed scenarios carried in the repository (scaled to a 2-core machine). */
 export const TESTBED_SUITE_DIR = fileURLToPath(new URL('../sim/suite/testbed', import.meta.url))
@@ -52,10 +52,12 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
                      and each plan's measured timeline beside the simulated one (<...>-timeline.json)
   --json             { "rows": [{ "scenario", "planner", "predictedMs", "measuredMedianMs",
                      "measuredP95Ms", "predictionError", "nominalMs", "computeRatio", "runRatio", "clientMedianMs",
-                     "cpu": { device: { "msPerRequest", "quotaUse" } }, ... }] }
+                     "cpu": { device: { "msPerRequest", "quotaUse" } }, "samePlan", "planMedianMs", ... }] }
   --md               the table as markdown
 
-Columns: predicted = the leader's simulation of its plan (its peers' gossiped profiles, its probed
+Columns: plan = a letter per distinct plan of the scenario (planners that served the same volumes,
+rows and devices share it) and, when shared, the median of all their requests: the starred planners
+are those of the plan that measured fastest so; predicted = the leader's simulation of its plan (its peers' gossiped profiles, its probed
 links); nominal = the same plan simulated on the scenario's own caps; compute = the parts' compute
 per request, measured / profiled (the rest of an error is waiting); client = what the requester saw
 (adds the input's trip to the leader); busiest = the device whose peer used the largest share of its
@@ -68,20 +70,24 @@ function busiest (r: TestbedRow): string {
   return b == null ? '-' : `${b.device} ${(b.cpu.quotaUse * 100).toFixed(0)}% (${b.cpu.msPerRequest.toFixed(0)} ms)`
 }
 
-/** The rows as a text or markdown table; the fastest measured planner of each scenario is starred. */
+/**
+ * The rows as a text or markdown table. Planners that served the same plan share a letter; the planners
+ * of each scenario's fastest measured plan (its requests pooled over them) are starred.
+ */
 export function formatTestbedTable (rows: readonly TestbedRow[], markdown: boolean): string {
-  const fastest = new Map<string, number>()
-  for (const r of rows) fastest.set(r.scenario, Math.min(fastest.get(r.scenario) ?? Infinity, r.measuredMedianMs))
-  const head = ['scenario', 'planner', 'predicted ms', 'measured ms', 'p95 ms', 'error', 'nominal ms', 'compute', 'run', 'client ms', 'busiest', 'devices']
+  const scenarios = [...new Set(rows.map(r => r.scenario))]
+  const fastest = new Map(scenarios.map(s => [s, fastestPlanners(rows.filter(r => r.scenario === s))]))
+  const head = ['scenario', 'planner', 'plan', 'predicted ms', 'measured ms', 'p95 ms', 'error', 'nominal ms', 'compute', 'run', 'client ms', 'busiest', 'devices']
   const body = rows.map(r => [
     r.scenario,
-    `${r.planner}${r.measuredMedianMs === fastest.get(r.scenario) ? ' *' : ''}`,
+    `${r.planner}${fastest.get(r.scenario)!.has(r.planner) ? ' *' : ''}`,
+    rows.some(o => o !== r && o.scenario === r.scenario && o.samePlan === r.samePlan) ? `${r.samePlan} ${r.planMedianMs.toFixed(1)}` : r.samePlan,
     r.predictedMs.toFixed(1), r.measuredMedianMs.toFixed(1), r.measuredP95Ms.toFixed(1),
     `${(r.predictionError * 100).toFixed(1)}%`, r.nominalMs.toFixed(1), `x${r.computeRatio.toFixed(2)}`, `x${r.runRatio.toFixed(2)}`, r.clientMedianMs.toFixed(1),
     busiest(r),
     r.devices.join(' ')
   ])
-  return renderTable(head, body, { numeric: i => i >= 2 && i < head.length - 2, markdown, rule: true })
+  return renderTable(head, body, { numeric: i => i >= 3 && i < head.length - 2, markdown, rule: true })
 }
 
 async function cleanup (): Promise<number> {

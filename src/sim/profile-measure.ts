@@ -183,6 +183,13 @@ function trivialModel (): SubModel {
   return { key: 'call', bytes: b.encode(), inputs: [{ name: 'x', dataType: 'float32', dims: [1, 1, 1, 1] }], outputs: [{ name: 'y', dataType: 'float32', dims: [1, 1, 1, 1] }], graphNodes: 1, addedNodes: 0 }
 }
 
+/** ms of the whole model run as one sub-model, as a device serving a request alone runs it. */
+export async function measureWholeModel (graph: Graph, timing: Timing): Promise<number> {
+  const whole = tailModel(graph, graph.input)
+  if (whole == null) throw new RangeError(`${graph.name} has no node after its input`)
+  return await timeSubModel(whole, timing)
+}
+
 /** Rows [start, start + n) centred in the height: an inner part, with halo on both sides. */
 function centred (height: number, n: number): Range {
   const start = Math.floor((height - n) / 2)
@@ -219,7 +226,7 @@ export async function measureProfile (graph: Graph, options: MeasureOptions = {}
     const height = graph.shapes.get(output)![graph.layout.get(output)!.h]
     return { volume, middle: layerCut[i + 1], height, rows: unsplittableReason(graph, volume) == null ? profileRows(height) : [height] }
   })
-  const total = [...plan, ...layerPlan, ...pairPlan].reduce((s, p) => s + p.rows.length, 0) + 1
+  const total = [...plan, ...layerPlan, ...pairPlan].reduce((s, p) => s + p.rows.length, 0) + 2
   let done = 0
   const segments: MeasuredSegment[] = []
   for (const { volume, height, rows } of plan) {
@@ -259,7 +266,9 @@ export async function measureProfile (graph: Graph, options: MeasureOptions = {}
   const callMs = await timeSubModel(trivialModel(), timing)
   const tail = tailModel(graph, spatialPrefixEnd(graph))
   const tailMs = tail == null ? 0 : await timeSubModel(tail, timing)
-  options.onProgress?.(total, total, 'tail')
+  options.onProgress?.(total - 1, total, 'tail')
+  const wholeMs = await measureWholeModel(graph, timing)
+  options.onProgress?.(total, total, 'whole model')
   const receiveMs = await measureReceiveDelay({ signal: options.signal })
   const mesh = options.meshCosts == null ? NO_MESH_COSTS : await options.meshCosts(options.signal)
   return {
@@ -274,6 +283,7 @@ export async function measureProfile (graph: Graph, options: MeasureOptions = {}
     tailMs,
     receiveMs,
     handoverMs: mesh.handoverMs,
-    frameCost: { ...mesh.frameCost }
+    frameCost: { ...mesh.frameCost },
+    wholeMs
   }
 }

@@ -6,10 +6,10 @@ import { formatIssues, strictObject } from './schema-errors.js'
 import type { MeasuredProfile, MeasuredSegment } from './types.js'
 
 /**
- * The profile file's format version: 2 added `receiveMs`, 3 `handoverMs` and `frameCost`; what a file
- * predates reads as 0.
+ * The profile file's format version: 2 added `receiveMs`, 3 `handoverMs` and `frameCost`, 4 `wholeMs`;
+ * what a file predates reads as 0.
  */
-export const MEASURED_PROFILE_VERSION = 3
+export const MEASURED_PROFILE_VERSION = 4
 
 const positiveInt = z.number().int().positive()
 const nonNegative = z.number().finite().nonnegative()
@@ -33,7 +33,7 @@ const SegmentSchema = strictObject({
 
 const MeasuredProfileSchema = strictObject({
   kind: z.literal('measured'),
-  version: z.union([z.literal(1), z.literal(2), z.literal(MEASURED_PROFILE_VERSION)]),
+  version: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(MEASURED_PROFILE_VERSION)]),
   model: strictObject({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 hex digits'), inputShape: z.array(positiveInt).min(1) }),
   machine: strictObject({ cpu: z.string(), cores: positiveInt, threads: positiveInt, clock: z.enum(['wall', 'cpu']) }),
   segments: z.array(SegmentSchema),
@@ -43,10 +43,11 @@ const MeasuredProfileSchema = strictObject({
   tailMs: nonNegative,
   receiveMs: nonNegative.optional(),
   handoverMs: nonNegative.optional(),
-  frameCost: strictObject({ fixedMs: nonNegative, msPerMiB: nonNegative }).optional()
+  frameCost: strictObject({ fixedMs: nonNegative, msPerMiB: nonNegative }).optional(),
+  wholeMs: nonNegative.optional()
 }).superRefine((f, ctx) => {
   // each key from the version that added it on, and not before
-  const since: Array<[key: 'receiveMs' | 'handoverMs' | 'frameCost', version: number]> = [['receiveMs', 2], ['handoverMs', 3], ['frameCost', 3]]
+  const since: Array<[key: 'receiveMs' | 'handoverMs' | 'frameCost' | 'wholeMs', version: number]> = [['receiveMs', 2], ['handoverMs', 3], ['frameCost', 3], ['wholeMs', 4]]
   for (const [key, version] of since) {
     if (f.version < version && f[key] != null) ctx.addIssue({ code: 'custom', path: [key], message: `a version ${f.version} profile has no ${key} (version ${version} added it)` })
     if (f.version >= version && f[key] == null) ctx.addIssue({ code: 'custom', path: [key], message: `required in a version ${f.version} profile` })
@@ -73,17 +74,32 @@ export function parseMeasuredProfile (json: unknown, name: string): MeasuredProf
     tailMs: f.tailMs,
     receiveMs: f.receiveMs ?? 0,
     handoverMs: f.handoverMs ?? 0,
-    frameCost: { fixedMs: f.frameCost?.fixedMs ?? 0, msPerMiB: f.frameCost?.msPerMiB ?? 0 }
+    frameCost: { fixedMs: f.frameCost?.fixedMs ?? 0, msPerMiB: f.frameCost?.msPerMiB ?? 0 },
+    wholeMs: f.wholeMs ?? 0
   }
+}
+
+/** What an older profile file lacks: each a measurement of seconds, not the tables' minutes. */
+export interface MissingMeasurements {
+  receiveDelay: boolean
+  meshCosts: boolean
+  wholeModel: boolean
 }
 
 /**
  * What a profile file predates (a valid file's version): the receive delay (version 1), the mesh
- * costs (versions 1 and 2). A peer measures just those (seconds, not the tables' minutes) and rewrites it.
+ * costs (versions 1 and 2), the whole model's time (versions 1 to 3). A peer measures just those and
+ * rewrites it.
  */
-export function missingMeasurements (json: unknown): { receiveDelay: boolean, meshCosts: boolean } {
+export function missingMeasurements (json: unknown): MissingMeasurements {
   const version = typeof json === 'object' && json != null ? (json as { version?: unknown }).version : undefined
-  return { receiveDelay: version === 1, meshCosts: version === 1 || version === 2 }
+  const older = (than: number): boolean => typeof version === 'number' && version < than
+  return { receiveDelay: older(2), meshCosts: older(3), wholeModel: older(4) }
+}
+
+/** Whether a profile file lacks any measurement. */
+export function lacksAny (missing: MissingMeasurements): boolean {
+  return missing.receiveDelay || missing.meshCosts || missing.wholeModel
 }
 
 /** Reads and validates a measured profile file. */
@@ -121,7 +137,8 @@ export function measuredProfileToJson (p: MeasuredProfile): MeasuredProfileFile 
     tailMs: p.tailMs,
     receiveMs: p.receiveMs,
     handoverMs: p.handoverMs,
-    frameCost: { fixedMs: p.frameCost.fixedMs, msPerMiB: p.frameCost.msPerMiB }
+    frameCost: { fixedMs: p.frameCost.fixedMs, msPerMiB: p.frameCost.msPerMiB },
+    wholeMs: p.wholeMs
   }
 }
 

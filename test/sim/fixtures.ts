@@ -47,7 +47,8 @@ export function linearProfile (graph: Graph, name: string, perRowA: number, perR
     tailMs,
     receiveMs: 0,
     handoverMs: 0,
-    frameCost: { fixedMs: 0, msPerMiB: 0 }
+    frameCost: { fixedMs: 0, msPerMiB: 0 },
+    wholeMs: 0
   }
 }
 

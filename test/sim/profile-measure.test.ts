@@ -50,7 +50,7 @@ describe('measuring a profile', () => {
     assert.deepEqual(p.segments[0].points.map(([r]) => r), profileRows(32))
     assert.deepEqual(p.segments[3].points.map(([r]) => r), profileRows(16))
     for (const s of [...p.segments, ...p.layers]) for (const [, ms] of s.points) assert.ok(ms > 0 && ms < 1000)
-    assert.ok(p.callMs > 0 && p.tailMs > 0)
+    assert.ok(p.callMs > 0 && p.tailMs > 0 && p.wholeMs > 0)
     assert.ok(p.receiveMs >= 0 && p.receiveMs < 1000, `receiveMs ${p.receiveMs}`)
     assert.equal(p.model.sha256, graph.sha256)
   })
@@ -70,15 +70,17 @@ describe('measuring a profile', () => {
     }))
     return loadScenario(join(dir, 's.json')).then((s) => {
       const sim = createSimulator(s)
-      // T_d by the tables at full height: the two layers and the pool, less what each fused pair saves,
-      // then the measured tail, one call less, and one hand-over to the compute thread (tessera profile measures the mesh costs)
+      // T_d is the whole model as measured, and one hand-over to the compute thread (tessera profile measures the mesh costs)
+      assert.ok(p.handoverMs > 0 && p.frameCost.msPerMiB > 0 && p.wholeMs > 0, `mesh costs ${p.handoverMs} ms, ${JSON.stringify(p.frameCost)}, whole ${p.wholeMs} ms`)
+      assert.ok(Math.abs(sim.wholeModelMs('me') - (p.wholeMs + p.handoverMs)) < 1e-9)
+      // the tail after the second layer: the tables' chain from there, scaled as the whole model is to its chain
       const full = (t: { points: ReadonlyArray<readonly [number, number]> }): number => t.points[t.points.length - 1][1]
       const units = [full(p.layers[0]), full(p.segments[2]), full(p.layers[1])]
       const saved = (i: number): number => Math.max(0, Math.min(units[i] + units[i + 1] - full(p.pairs[i].table), units[i], units[i + 1]))
       const chain = units[0] + units[1] + units[2] - saved(0) - saved(1)
-      const expected = chain + p.tailMs - Math.min(p.callMs, chain, p.tailMs) + p.handoverMs
-      assert.ok(p.handoverMs > 0 && p.frameCost.msPerMiB > 0, `mesh costs ${p.handoverMs} ms, ${JSON.stringify(p.frameCost)}`)
-      assert.ok(Math.abs(sim.wholeModelMs('me') - expected) < 1e-9)
+      const scale = (p.wholeMs - p.tailMs + Math.min(p.callMs, p.tailMs)) / chain
+      const fromP1 = units[2] * scale
+      assert.ok(Math.abs(sim.tailMs('me', 'p1') - (fromP1 + p.tailMs - Math.min(p.callMs, fromP1, p.tailMs) + p.handoverMs)) < 1e-9)
       assert.equal(sim.wholeModelMs('twin'), sim.wholeModelMs('me'))
       assert.equal(JSON.parse(readFileSync(join(dir, 'me.json'), 'utf8')).kind, 'measured')
     })

@@ -68,26 +68,56 @@ describe('measured profiles', () => {
     assert.throws(() => parseMeasuredProfile({ ...measuredProfileToJson(p), extra: 1 }, 'f.json'), { message: /unknown key "extra"/ })
   })
 
-  it('reads what an older file predates as 0: the receive delay (version 1), the mesh costs (versions 1 and 2); requires each from its version', () => {
+  it('reads what an older file predates as 0: the receive delay (version 1), the mesh costs (versions 1 and 2), the whole model (1 to 3); requires each from its version', () => {
     const graph = tinyGraph()
-    const p = { ...linearProfile(graph, 'unit', 1, 2, 3), receiveMs: 1.25, handoverMs: 0.75, frameCost: { fixedMs: 0.125, msPerMiB: 3.5 } }
-    const v3 = measuredProfileToJson(p)
-    assert.equal(v3.version, 3)
-    assert.deepEqual(parseMeasuredProfile(v3, 'unit'), p)
+    const p = { ...linearProfile(graph, 'unit', 1, 2, 3), receiveMs: 1.25, handoverMs: 0.75, frameCost: { fixedMs: 0.125, msPerMiB: 3.5 }, wholeMs: 21.5 }
+    const v4 = measuredProfileToJson(p)
+    assert.equal(v4.version, 4)
+    assert.deepEqual(parseMeasuredProfile(v4, 'unit'), p)
+    const { wholeMs, ...v3 } = { ...v4, version: 3 }
+    assert.equal(wholeMs, 21.5)
+    assert.deepEqual(parseMeasuredProfile(v3, 'three'), { ...p, name: 'three', wholeMs: 0 })
     const { handoverMs, frameCost, ...v2 } = { ...v3, version: 2 }
     assert.deepEqual([handoverMs, frameCost], [0.75, { fixedMs: 0.125, msPerMiB: 3.5 }])
-    assert.deepEqual(parseMeasuredProfile(v2, 'two'), { ...p, name: 'two', handoverMs: 0, frameCost: { fixedMs: 0, msPerMiB: 0 } })
+    assert.deepEqual(parseMeasuredProfile(v2, 'two'), { ...p, name: 'two', handoverMs: 0, frameCost: { fixedMs: 0, msPerMiB: 0 }, wholeMs: 0 })
     const { receiveMs, ...v1 } = { ...v2, version: 1 }
     assert.equal(receiveMs, 1.25)
-    assert.deepEqual(parseMeasuredProfile(v1, 'old'), { ...p, name: 'old', receiveMs: 0, handoverMs: 0, frameCost: { fixedMs: 0, msPerMiB: 0 } })
-    assert.deepEqual([missingMeasurements(v1), missingMeasurements(v2), missingMeasurements(v3)], [{ receiveDelay: true, meshCosts: true }, { receiveDelay: false, meshCosts: true }, { receiveDelay: false, meshCosts: false }])
+    assert.deepEqual(parseMeasuredProfile(v1, 'old'), { ...p, name: 'old', receiveMs: 0, handoverMs: 0, frameCost: { fixedMs: 0, msPerMiB: 0 }, wholeMs: 0 })
+    assert.deepEqual([v1, v2, v3, v4].map(missingMeasurements), [
+      { receiveDelay: true, meshCosts: true, wholeModel: true },
+      { receiveDelay: false, meshCosts: true, wholeModel: true },
+      { receiveDelay: false, meshCosts: false, wholeModel: true },
+      { receiveDelay: false, meshCosts: false, wholeModel: false }
+    ])
     assert.throws(() => parseMeasuredProfile({ ...v1, version: 2 }, 'f.json'), { name: 'InvalidInputError', message: /receiveMs: required in a version 2 profile/ })
     assert.throws(() => parseMeasuredProfile({ ...v2, version: 3 }, 'f.json'), { message: /handoverMs: required in a version 3 profile/ })
+    assert.throws(() => parseMeasuredProfile({ ...v3, version: 4 }, 'f.json'), { message: /wholeMs: required in a version 4 profile/ })
     assert.throws(() => parseMeasuredProfile({ ...v1, receiveMs: 2 }, 'f.json'), { message: /receiveMs: a version 1 profile has no receiveMs/ })
     assert.throws(() => parseMeasuredProfile({ ...v2, frameCost }, 'f.json'), { message: /frameCost: a version 2 profile has no frameCost \(version 3 added it\)/ })
-    assert.throws(() => parseMeasuredProfile({ ...v3, receiveMs: -1 }, 'f.json'), { message: /receiveMs/ })
-    assert.throws(() => parseMeasuredProfile({ ...v3, frameCost: { fixedMs: 0.1 } }, 'f.json'), { message: /frameCost\.msPerMiB/ })
-    assert.throws(() => parseMeasuredProfile({ ...v3, version: 4 }, 'f.json'), { message: /version/ })
+    assert.throws(() => parseMeasuredProfile({ ...v3, wholeMs: 3 }, 'f.json'), { message: /wholeMs: a version 3 profile has no wholeMs \(version 4 added it\)/ })
+    assert.throws(() => parseMeasuredProfile({ ...v4, receiveMs: -1 }, 'f.json'), { message: /receiveMs/ })
+    assert.throws(() => parseMeasuredProfile({ ...v4, wholeMs: -1 }, 'f.json'), { message: /wholeMs/ })
+    assert.throws(() => parseMeasuredProfile({ ...v4, frameCost: { fixedMs: 0.1 } }, 'f.json'), { message: /frameCost\.msPerMiB/ })
+    assert.throws(() => parseMeasuredProfile({ ...v4, version: 5 }, 'f.json'), { message: /version/ })
+  })
+
+  it('scales full-height tails so the one from the input takes the measured whole model; parts keep their tables', () => {
+    const graph = tinyGraph()
+    // chain at full height: a 8 + relu 0 + b 16 = 24 ms, then the tail 3 fused in (a call of 0.25 less): 26.75 by the tables
+    const base = { ...linearProfile(graph, 'unit', 1, 2, 3), callMs: 0.25, handoverMs: 0.5 }
+    const plain = createSimulator(scenario(graph, [device('A', 0, base)]))
+    assert.equal(plain.wholeModelMs('A'), 26.75 + 0.5)
+    // measured whole: 20.75 ms, so the spatial chain runs at (20.75 - 3 + 0.25) / 24 = 0.75 of the tables
+    const sim = createSimulator(scenario(graph, [device('A', 0, { ...base, wholeMs: 20.75 })]))
+    assert.ok(Math.abs(sim.wholeModelMs('A') - (20.75 + 0.5)) < 1e-12)
+    // from r: conv b at full height 16 x 0.75, the tail fused in
+    assert.ok(Math.abs(sim.tailMs('A', 'r') - (12 + 3 - 0.25 + 0.5)) < 1e-12)
+    // from b: the tail's own measured run, nothing to scale
+    assert.equal(sim.tailMs('A', 'b'), 3 + 0.5)
+    assert.equal(sim.partMs('A', { input: 'input', output: 'b' }, [0, 4]), plain.partMs('A', { input: 'input', output: 'b' }, [0, 4]))
+    // a whole model measured slower than its tables scales them up as well
+    const slow = createSimulator(scenario(graph, [device('A', 0, { ...base, wholeMs: 32.75 })]))
+    assert.ok(Math.abs(slow.tailMs('A', 'r') - (16 * 1.25 + 3 - 0.25 + 0.5)) < 1e-12)
   })
 
   it('refuses a table measured for other cut points', () => {

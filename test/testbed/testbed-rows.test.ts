@@ -1,11 +1,13 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { busiestDevice, rowOf } from '../../peer/testbed/testbed-rows.js'
+import { busiestDevice, fastestPlanners, planLayout, rowOf, scenarioRows } from '../../peer/testbed/testbed-rows.js'
 import type { TestbedSample } from '../../peer/testbed/testbed-rows.js'
+import { formatTestbedTable } from '../../src/cli/testbed.js'
+import type { Plan } from '../../src/plan/types.js'
 
 describe('testbed rows', () => {
   const sample = (over: Partial<TestbedSample>): TestbedSample => ({
-    predictedMs: 100, nominalMs: 90, computeRatio: 1, runRatio: 0.9, servedMs: [100], clientMs: [110], plan: '1.3', servedBy: 'aofl', devices: ['a'], leader: 'a', verified: null, cpu: {}, ...over
+    predictedMs: 100, nominalMs: 90, computeRatio: 1, runRatio: 0.9, servedMs: [100], clientMs: [110], plan: '1.3', layout: 'L', servedBy: 'aofl', devices: ['a'], leader: 'a', verified: null, cpu: {}, ...over
   })
 
   it('pools the rounds\' requests and takes the median prediction', () => {
@@ -49,5 +51,45 @@ describe('testbed rows', () => {
     assert.deepEqual(r.cpu, { a: { msPerRequest: 50, quotaUse: 0.5 }, b: { msPerRequest: 90, quotaUse: 0.8 } })
     assert.deepEqual(busiestDevice(r.cpu), { device: 'b', cpu: { msPerRequest: 90, quotaUse: 0.8 } })
     assert.equal(busiestDevice({}), undefined)
+  })
+
+  it('groups the planners that served the same plan, ranks plans by their pooled requests, and stars every planner of the fastest', () => {
+    const plan = (planner: string, term: number, rows: [number, number], cols?: [number, number]): Plan => ({
+      planner,
+      predictedMs: term * 10,
+      model: { name: 'm', sha256: 'x', inputShape: [1, 3, 8, 8] },
+      volumes: [{ input: 'in', output: 'c', parts: [{ device: 'a', rows, ...(cols != null ? { cols } : {}) }, { device: 'b', rows: [rows[1], 8] }, { device: 'c', rows: [8, 8] }] }],
+      tail: { device: 'a' }
+    })
+    // planner, term and prediction, and empty parts, do not make a different plan; rows, columns and devices do
+    assert.equal(planLayout(plan('aofl', 1, [0, 4])), planLayout({ ...plan('search', 7, [0, 4]), volumes: [{ ...plan('x', 1, [0, 4]).volumes[0], parts: plan('x', 1, [0, 4]).volumes[0].parts.slice(0, 2) }] }))
+    assert.notEqual(planLayout(plan('aofl', 1, [0, 4])), planLayout(plan('aofl', 1, [0, 5])))
+    assert.notEqual(planLayout(plan('aofl', 1, [0, 4])), planLayout(plan('aofl', 1, [0, 4], [0, 4])))
+    assert.notEqual(planLayout(plan('aofl', 1, [0, 4])), planLayout({ ...plan('aofl', 1, [0, 4]), tail: { device: 'b' } }))
+    const hubAlone = planLayout(plan('x', 1, [0, 8]))
+    const split = planLayout(plan('x', 1, [0, 4]))
+    const rows = scenarioRows('S', new Map([
+      ['offload', [sample({ layout: hubAlone, servedMs: [90, 100, 110] })]],
+      ['modnn', [sample({ layout: split, servedMs: [95, 96, 97] })]],
+      ['aofl', [sample({ layout: hubAlone, servedMs: [80, 82] })]],
+      // one round on the hub alone, one split: a plan of its own
+      ['search', [sample({ layout: hubAlone, servedMs: [70] }), sample({ layout: split, servedMs: [75] })]]
+    ]))
+    assert.deepEqual(rows.map(r => r.samePlan), ['A', 'B', 'A', 'C'])
+    // offload and aofl pooled: 80 82 90 100 110
+    assert.deepEqual(rows.map(r => r.planMedianMs), [90, 96, 90, 72.5])
+    assert.deepEqual(rows.map(r => r.measuredMedianMs), [100, 96, 81, 72.5])
+    assert.deepEqual([...fastestPlanners(rows)], ['search'])
+    // without search, offload and aofl share the fastest plan (90) over modnn (96), though offload's own median is 100
+    const three = scenarioRows('S', new Map([
+      ['offload', [sample({ layout: hubAlone, servedMs: [90, 100, 110] })]],
+      ['modnn', [sample({ layout: split, servedMs: [95, 96, 97] })]],
+      ['aofl', [sample({ layout: hubAlone, servedMs: [80, 82] })]]
+    ]))
+    assert.deepEqual([...fastestPlanners(three)].sort(), ['aofl', 'offload'])
+    const table = formatTestbedTable(three, false)
+    assert.match(table, /offload \*\s+A 90\.0/)
+    assert.match(table, /aofl \*\s+A 90\.0/)
+    assert.match(table, /modnn\s+B\s/)
   })
 })

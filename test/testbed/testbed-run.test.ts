@@ -33,6 +33,8 @@ describe('tessera testbed: a small run', { skip: SKIP_WITHOUT_ROOT }, () => {
     assert.equal(r.servedBy, 'modnn', 'the plan served came from the planner asked for')
     assert.equal(r.verified, true, 'every result equals a whole-model run')
     assert.equal(r.requests, 3)
+    // one planner: its plan is the scenario's only one, pooled over its own requests alone
+    assert.deepEqual([r.samePlan, r.planMedianMs], ['A', r.measuredMedianMs])
     for (const k of ['predictedMs', 'measuredMedianMs', 'measuredP95Ms', 'nominalMs', 'clientMedianMs'] as const) assert.ok(Number.isFinite(r[k]) && r[k] > 0, `${k} = ${r[k]}`)
     assert.ok(r.measuredP95Ms >= r.measuredMedianMs)
     assert.ok(Number.isFinite(r.computeRatio) && r.computeRatio > 0, `computeRatio = ${r.computeRatio}`)
