@@ -13,7 +13,7 @@ import { SessionCache } from '../execution/session-cache.js'
 import { writeTensorFrame, zeroSliceFrame } from '../../protocols/tensor/codec.js'
 import { TENSOR_PROTOCOL } from '../../protocols/tensor/constants.js'
 import { handleTensorStream } from '../../protocols/tensor/handler.js'
-import { median } from '../testbed/latency-stats.js'
+import { median } from '../../src/stats.js'
 import type { MeshCosts } from '../../src/sim/profile-measure.js'
 import type { FrameCost } from '../../src/sim/types.js'
 

@@ -4,6 +4,7 @@
 // Pure: the same gossip gives the same scenario.
 import { parseMeasuredProfile } from '../../src/sim/profile-measured.js'
 import { REQUESTER } from '../../src/sim/types.js'
+import { median } from '../../src/stats.js'
 import type { LinkRecord } from '../../protocols/links/codec.js'
 import type { Graph } from '../../src/graph/types.js'
 import type { ScenarioInput } from '../../src/sim/scenario.js'
@@ -43,12 +44,6 @@ export interface MeshScenarioSpec {
   linkLatencyMs: Record<string, Record<string, number>>
   /** Half the median round trip: the latency of a link not measured yet, ms. */
   latencyMs: number
-}
-
-function median (xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = s.length >> 1
-  return s.length === 0 ? 0 : s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
 /** Device ids from advertised names: letters, digits, '.', '_', '-'; a clash gets a peer-id suffix. */
@@ -99,7 +94,7 @@ export function buildScenarioSpec (input: { name: string, model: string, inputSh
   })
   const requesterDevice = ids.get(input.requester) ?? devices[0]?.id
   if (requesterDevice == null) throw new RangeError('a mesh scenario needs at least one member')
-  return { name: input.name, model: input.model, inputShape: [...input.inputShape], devices, requesterDevice, linkMbps, linkLatencyMs, latencyMs: median(halfRtts) }
+  return { name: input.name, model: input.model, inputShape: [...input.inputShape], devices, requesterDevice, linkMbps, linkLatencyMs, latencyMs: halfRtts.length === 0 ? 0 : median(halfRtts) }
 }
 
 /** The planner's Scenario from a spec and the model's graph (profiles validated here, at the edge). */

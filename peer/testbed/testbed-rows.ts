@@ -1,6 +1,6 @@
 // A testbed row: one planner on one scenario, its prediction beside what was measured, pooled over
 // the rounds it was measured in.
-import { median, percentile, predictionError } from './latency-stats.js'
+import { median, percentile, predictionError } from '../../src/stats.js'
 import type { Plan } from '../../src/plan/types.js'
 
 export interface TestbedRow {

@@ -1,7 +1,7 @@
 // A served plan's measured timeline beside the simulator's: per part, when its inputs were all there,
 // when it started and when it ended, medians over the timed requests. The instants come from the
 // peers' own wall clocks, which agree on the testbed's one machine.
-import { median } from './latency-stats.js'
+import { median } from '../../src/stats.js'
 import type { TraceRecord } from '../../protocols/tensor/codec.js'
 import type { SimResult } from '../../src/sim/types.js'
 

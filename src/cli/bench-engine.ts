@@ -10,6 +10,7 @@ import type { Graph } from '../graph/types.js'
 import type { Plan } from '../plan/types.js'
 import { loadModelArgument, parseIntFlag } from './args.js'
 import { parseCommand } from './command.js'
+import { median } from '../stats.js'
 import { renderTable } from './table.js'
 
 const HELP = `usage: tessera bench engine MODEL [--runs R] [--threads T] [--input-shape 1,3,H,W] [--json]
@@ -30,12 +31,6 @@ export interface EngineBench {
   fourVolumesMs: number
   oneVolumeRatio: number
   fourVolumesRatio: number
-}
-
-function median (xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b)
-  const m = Math.floor(s.length / 2)
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2
 }
 
 /** A plan of `count` volumes (cuts evenly spaced along the valid cut points), one device for everything. */

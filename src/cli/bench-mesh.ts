@@ -5,7 +5,8 @@ import { randomInput } from '../../peer/requester/input-file.js'
 import { plannerSpec } from '../planners/index.js'
 import { loadModel, parseIntFlag, parseShape } from './args.js'
 import { parseCommand } from './command.js'
-import { LOCAL_MESH_OPTIONS, LocalMesh, median, percentile } from './local-mesh.js'
+import { LOCAL_MESH_OPTIONS, LocalMesh } from './local-mesh.js'
+import { median, percentile } from '../stats.js'
 import { describePlan } from './mesh-lines.js'
 
 const HELP = `usage: tessera bench mesh [--model M] [--input-shape 1,3,H,W] [--peers N] [--requests R] [--planner P] [--json]
@@ -41,7 +42,7 @@ export async function run (argv: string[]): Promise<number> {
     const solo = await mesh.planOver(1, 60_000, 60_000)
     await mesh.run(graph, input, 2)
     const one = await mesh.run(graph, input, requests)
-    const row = (ms: number[]): { medianMs: number, p95Ms: number, latencyMs: number[] } => ({ medianMs: median(ms), p95Ms: percentile(ms, 0.95), latencyMs: ms })
+    const row = (ms: number[]): { medianMs: number, p95Ms: number, latencyMs: number[] } => ({ medianMs: median(ms), p95Ms: percentile(ms, 95), latencyMs: ms })
     const result = {
       model: graph.name,
       inputShape: graph.inputShape,

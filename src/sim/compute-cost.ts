@@ -249,10 +249,12 @@ export class ComputeCosts {
     const regionOf = new Map<TensorName, Region>()
     info.nodes.forEach((n, i) => { const r = g.nodeRegions[i]; if (r != null) regionOf.set(n.outputs[0], r) })
     // A table's rows are those of its output cut tensor in the part; columns scale its time linearly.
-    return this.measuredChain(profile, this.cutIndex.get(info.volume.input)!, this.cutIndex.get(info.volume.output)!, (t) => {
+    const chain = this.measuredChain(profile, this.cutIndex.get(info.volume.input)!, this.cutIndex.get(info.volume.output)!, (t) => {
       const region = regionOf.get(t.output)!
       return { rows: rangeLength(region.rows), share: rangeLength(region.cols) / this.tensor(t.output).width }
-    }).ms
+    })
+    // a part of several tables is a chain like a tail's, misjudged the same way; one table is measured as it runs
+    return chain.units >= 2 ? chain.ms * this.chainScale(profile) : chain.ms
   }
 
   /** ms of everything after cut tensor `from`, run whole on one device. */
@@ -277,21 +279,22 @@ export class ComputeCosts {
   }
 
   /**
-   * The tail from cut `from` by the tables: the rest of the spatial prefix at full height (its chain
-   * times `scale`) and the non-spatial tail, run as one sub-model by the engine: one call.
+   * The tail from cut `from` by the tables: the rest of the spatial prefix at full height (its chain,
+   * times `scale` when it holds two tables or more) and the non-spatial tail, run as one sub-model by
+   * the engine: one call.
    */
   private measuredTail (profile: MeasuredProfile, from: number, scale: number): number {
     const rest = this.measuredChain(profile, from, profile.segments.length, (t) => ({ rows: t.height, share: 1 }))
-    const chain = rest.ms * scale
+    const chain = rest.units >= 2 ? rest.ms * scale : rest.ms
     return rest.units > 0 && profile.tailMs > 0 ? chain + profile.tailMs - Math.min(profile.callMs, chain, profile.tailMs) : chain + profile.tailMs
   }
 
   /**
-   * What the chain of tables misjudges a long run at full height by on this device: the factor that
+   * What a chain of tables misjudges a run of them as one sub-model by on this device: the factor that
    * makes the tail from the input equal the whole model's measured time (1 when the profile has none).
    * Separately timed tables each start cold and end in their own output copy; one long sub-model does
-   * neither, and a CPU quota's periods fall differently over it. Measured here: 0.84 of the chain for
-   * VGG16 at 96x96 on a 0.8-core device.
+   * neither, and a CPU quota's periods fall differently over it. Measured on the testbed's devices
+   * (VGG16 at 96x96): 0.72 to 1.07, lowest on the faster devices.
    */
   private chainScale (profile: MeasuredProfile): number {
     let scale = this.scales.get(profile)

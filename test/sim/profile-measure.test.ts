@@ -73,14 +73,16 @@ describe('measuring a profile', () => {
       // T_d is the whole model as measured, and one hand-over to the compute thread (tessera profile measures the mesh costs)
       assert.ok(p.handoverMs > 0 && p.frameCost.msPerMiB > 0 && p.wholeMs > 0, `mesh costs ${p.handoverMs} ms, ${JSON.stringify(p.frameCost)}, whole ${p.wholeMs} ms`)
       assert.ok(Math.abs(sim.wholeModelMs('me') - (p.wholeMs + p.handoverMs)) < 1e-9)
-      // the tail after the second layer: the tables' chain from there, scaled as the whole model is to its chain
+      // the tail after the first layer (the pool, the second layer): the tables' chain from there, scaled as
+      // the whole model is to its chain; after the second layer's one table, that table as measured
       const full = (t: { points: ReadonlyArray<readonly [number, number]> }): number => t.points[t.points.length - 1][1]
       const units = [full(p.layers[0]), full(p.segments[2]), full(p.layers[1])]
       const saved = (i: number): number => Math.max(0, Math.min(units[i] + units[i + 1] - full(p.pairs[i].table), units[i], units[i + 1]))
       const chain = units[0] + units[1] + units[2] - saved(0) - saved(1)
       const scale = (p.wholeMs - p.tailMs + Math.min(p.callMs, p.tailMs)) / chain
-      const fromP1 = units[2] * scale
-      assert.ok(Math.abs(sim.tailMs('me', 'p1') - (fromP1 + p.tailMs - Math.min(p.callMs, fromP1, p.tailMs) + p.handoverMs)) < 1e-9)
+      const withTail = (spatial: number): number => spatial + p.tailMs - Math.min(p.callMs, spatial, p.tailMs) + p.handoverMs
+      assert.ok(Math.abs(sim.tailMs('me', 'r1') - withTail((units[1] + units[2] - saved(1)) * scale)) < 1e-9)
+      assert.ok(Math.abs(sim.tailMs('me', 'p1') - withTail(units[2])) < 1e-9)
       assert.equal(sim.wholeModelMs('twin'), sim.wholeModelMs('me'))
       assert.equal(JSON.parse(readFileSync(join(dir, 'me.json'), 'utf8')).kind, 'measured')
     })

@@ -101,23 +101,29 @@ describe('measured profiles', () => {
     assert.throws(() => parseMeasuredProfile({ ...v4, version: 5 }, 'f.json'), { message: /version/ })
   })
 
-  it('scales full-height tails so the one from the input takes the measured whole model; parts keep their tables', () => {
+  it('scales chains of two tables or more so the tail from the input takes the measured whole model; one table stays as measured', () => {
     const graph = tinyGraph()
     // chain at full height: a 8 + relu 0 + b 16 = 24 ms, then the tail 3 fused in (a call of 0.25 less): 26.75 by the tables
     const base = { ...linearProfile(graph, 'unit', 1, 2, 3), callMs: 0.25, handoverMs: 0.5 }
     const plain = createSimulator(scenario(graph, [device('A', 0, base)]))
     assert.equal(plain.wholeModelMs('A'), 26.75 + 0.5)
-    // measured whole: 20.75 ms, so the spatial chain runs at (20.75 - 3 + 0.25) / 24 = 0.75 of the tables
+    // measured whole: 20.75 ms, so a chain runs at (20.75 - 3 + 0.25) / 24 = 0.75 of its tables
     const sim = createSimulator(scenario(graph, [device('A', 0, { ...base, wholeMs: 20.75 })]))
     assert.ok(Math.abs(sim.wholeModelMs('A') - (20.75 + 0.5)) < 1e-12)
-    // from r: conv b at full height 16 x 0.75, the tail fused in
-    assert.ok(Math.abs(sim.tailMs('A', 'r') - (12 + 3 - 0.25 + 0.5)) < 1e-12)
-    // from b: the tail's own measured run, nothing to scale
+    // from a: relu and conv b at full height, (0 + 16) x 0.75, the tail fused in
+    assert.ok(Math.abs(sim.tailMs('A', 'a') - (12 + 3 - 0.25 + 0.5)) < 1e-12)
+    // from r: conv b's one table as measured; from b: the tail's own run
+    assert.equal(sim.tailMs('A', 'r'), plain.tailMs('A', 'r'))
+    assert.equal(sim.tailMs('A', 'r'), 16 + 3 - 0.25 + 0.5)
     assert.equal(sim.tailMs('A', 'b'), 3 + 0.5)
-    assert.equal(sim.partMs('A', { input: 'input', output: 'b' }, [0, 4]), plain.partMs('A', { input: 'input', output: 'b' }, [0, 4]))
-    // a whole model measured slower than its tables scales them up as well
+    // a part over a, relu and b (three tables): b[0,4) computes a[0,5) 5 ms and b 8 ms, scaled; its hand-over is not
+    assert.equal(plain.partMs('A', { input: 'input', output: 'b' }, [0, 4]), 13 + 0.5)
+    assert.ok(Math.abs(sim.partMs('A', { input: 'input', output: 'b' }, [0, 4]) - (13 * 0.75 + 0.5)) < 1e-12)
+    // a part of conv b alone: its table
+    assert.equal(sim.partMs('A', { input: 'r', output: 'b' }, [0, 4]), plain.partMs('A', { input: 'r', output: 'b' }, [0, 4]))
+    // a whole model measured slower than its tables scales chains up as well
     const slow = createSimulator(scenario(graph, [device('A', 0, { ...base, wholeMs: 32.75 })]))
-    assert.ok(Math.abs(slow.tailMs('A', 'r') - (16 * 1.25 + 3 - 0.25 + 0.5)) < 1e-12)
+    assert.ok(Math.abs(slow.tailMs('A', 'a') - (16 * 1.25 + 3 - 0.25 + 0.5)) < 1e-12)
   })
 
   it('refuses a table measured for other cut points', () => {

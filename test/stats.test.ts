@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { median, percentile, predictionError } from '../../peer/testbed/latency-stats.js'
+import { median, percentile, predictionError } from '../src/stats.js'
 
 describe('latency stats', () => {
   it('takes the median of odd and even counts, in any order', () => {

@@ -1,4 +1,4 @@
-// Summaries of measured latencies.
+// Summaries of measured values (latencies, CPU times): one definition of each for the whole project.
 
 /** The median (the mean of the two middle values for an even count). */
 export function median (xs: readonly number[]): number {
