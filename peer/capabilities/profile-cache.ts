@@ -111,7 +111,7 @@ export class ProfileCache {
 
   /** A profile cached by an older version: measures what it lacks (seconds, not the tables' minutes) and rewrites the file. */
   private async complete (path: string, graph: Graph, modelPath: string, profile: MeasuredProfile, missing: MissingMeasurements, signal?: AbortSignal): Promise<{ profile: MeasuredProfile, json: Uint8Array }> {
-    log('cached profile %s lacks %s: measuring it', path, [missing.receiveDelay ? 'the receive delay' : '', missing.meshCosts ? 'the mesh costs' : '', missing.suffixes ? 'the times from each cut point' : ''].filter(x => x !== '').join(', '))
+    log('cached profile %s lacks %s: measuring it', path, [missing.receiveDelay ? 'the receive delay' : '', missing.meshCosts ? 'the mesh costs' : '', missing.wholeModel ? 'the whole model\'s time' : ''].filter(x => x !== '').join(', '))
     const worker = new WorkerClient(new URL('./profile-job.ts', import.meta.url), 'profile')
     let got: Completion
     try {
@@ -119,7 +119,7 @@ export class ProfileCache {
     } finally {
       await worker.close()
     }
-    const text = JSON.stringify(measuredProfileToJson({ ...profile, ...(got.receiveMs != null ? { receiveMs: got.receiveMs } : {}), ...got.meshCosts, ...(got.suffixMs != null ? { suffixMs: got.suffixMs } : {}) }))
+    const text = JSON.stringify(measuredProfileToJson({ ...profile, ...(got.receiveMs != null ? { receiveMs: got.receiveMs } : {}), ...got.meshCosts, ...(got.wholeMs != null ? { wholeMs: got.wholeMs } : {}) }))
     const temp = `${path}.${process.pid}.tmp`
     await writeFile(temp, text)
     await rename(temp, path)

@@ -2,7 +2,7 @@
 // runs that must not stall the peer's event loop), with what the mesh's own machinery costs here.
 import { readFile } from 'node:fs/promises'
 import { loadGraph } from '../../src/graph/load.js'
-import { measureProfile, measureReceiveDelay, measureSuffixes } from '../../src/sim/profile-measure.js'
+import { measureProfile, measureReceiveDelay, measureWholeModel } from '../../src/sim/profile-measure.js'
 import { measuredProfileToJson } from '../../src/sim/profile-measured.js'
 import type { MissingMeasurements } from '../../src/sim/profile-measured.js'
 import { serve } from '../workers/worker-host.js'
@@ -13,7 +13,7 @@ import type { MeshCosts } from '../../src/sim/profile-measure.js'
 export interface Completion {
   receiveMs?: number
   meshCosts?: MeshCosts
-  suffixMs?: number[]
+  wholeMs?: number
 }
 
 /** The model and timing a profile is measured with. */
@@ -36,14 +36,14 @@ serve({
   // what a profile measured by an older version lacks
   async complete (args: { job: Job, missing: MissingMeasurements }, _progress, signal) {
     const { job, missing } = args
-    const suffixes = async (): Promise<number[]> => {
+    const wholeModel = async (): Promise<number> => {
       const graph = loadGraph(await readFile(job.path), { name: job.name, inputShape: job.inputShape })
-      return await measureSuffixes(graph, { threads: job.threads, repeats: job.repeats, warmup: 1, clock: 'wall' }, signal)
+      return await measureWholeModel(graph, { threads: job.threads, repeats: job.repeats, warmup: 1, clock: 'wall' })
     }
     const value: Completion = {
       ...(missing.receiveDelay ? { receiveMs: await measureReceiveDelay({ signal }) } : {}),
       ...(missing.meshCosts ? { meshCosts: await measureMeshCosts(signal) } : {}),
-      ...(missing.suffixes ? { suffixMs: await suffixes() } : {})
+      ...(missing.wholeModel ? { wholeMs: await wholeModel() } : {})
     }
     return { value }
   }

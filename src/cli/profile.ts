@@ -75,7 +75,7 @@ export async function run (argv: string[]): Promise<number> {
   const chain = profile.segments.reduce((s, seg) => s + seg.points[seg.points.length - 1][1], 0) + profile.tailMs
   process.stdout.write(`${graph.name} [${graph.inputShape.join(', ')}] on ${profile.machine.cpu}, ${threads} thread(s): ` +
     `${profile.machine.clock} clock, ${profile.segments.length} segments, ${profile.segments.reduce((s, seg) => s + seg.points.length, 0)} points, ` +
-    `whole model ${(profile.suffixMs[0] ?? 0).toFixed(1)} ms (its segments apart ${chain.toFixed(1)}), a slice taken in ${profile.receiveMs.toFixed(2)} ms after it arrives mid-compute; ` +
+    `whole model ${profile.wholeMs.toFixed(1)} ms (its segments apart ${chain.toFixed(1)}), a slice taken in ${profile.receiveMs.toFixed(2)} ms after it arrives mid-compute; ` +
     `a part handed to the compute thread and back in ${profile.handoverMs.toFixed(2)} ms, a tensor frame ${profile.frameCost.fixedMs.toFixed(3)} ms + ${profile.frameCost.msPerMiB.toFixed(2)} ms/MiB an end; ` +
     `measured in ${((performance.now() - started) / 1000).toFixed(0)} s\n` +
     `profile written to ${out}\n`)

@@ -26,15 +26,10 @@ export interface PartGeometry {
   costs: number[]
 }
 
-/**
- * A measured profile's layer tables by their first cut, its pair tables by "first,middle,end" cut,
- * whether it has the suffixes' times, and the chain scales of spans (spanScale) computed so far.
- */
+/** A measured profile's layer tables by their first cut, and its pair tables by "first,middle,end" cut. */
 interface MeasuredIndex {
   layers: Map<number, { end: number, table: MeasuredSegment }>
   pairs: Map<string, MeasuredSegment>
-  suffixes: boolean
-  scales: Map<number, number>
 }
 
 /** A volume's nodes and the caches of its parts. */
@@ -63,6 +58,7 @@ export class ComputeCosts {
   private readonly tensors = new Map<TensorName, TensorGeometry>()
   private readonly cutIndex: Map<TensorName, number>
   private readonly measuredChecked = new Map<MeasuredProfile, MeasuredIndex>()
+  private readonly scales = new Map<MeasuredProfile, number>()
 
   constructor (readonly graph: Graph) {
     this.cutIndex = new Map(cutPoints(graph).map((t, i) => [t, i]))
@@ -200,8 +196,7 @@ export class ComputeCosts {
       if (from == null || end == null || end <= from + 1) throw new InvalidScenarioError(`measured profile ${profile.name}: ${what} ${t.input} -> ${t.output} does not span cut points of ${this.graph.name}`)
       return [from, end]
     }
-    if (profile.suffixMs.length !== 0 && profile.suffixMs.length !== cuts.length) throw new InvalidScenarioError(`measured profile ${profile.name}: ${profile.suffixMs.length} suffix times for the ${cuts.length} cut points of ${this.graph.name}; measure it again for this model`)
-    index = { layers: new Map(), pairs: new Map(), suffixes: profile.suffixMs.length > 0, scales: new Map() }
+    index = { layers: new Map(), pairs: new Map() }
     for (const table of profile.layers) {
       const [from, end] = span(table, 'layer')
       index.layers.set(from, { end, table })
@@ -258,8 +253,8 @@ export class ComputeCosts {
       const region = regionOf.get(t.output)!
       return { rows: rangeLength(region.rows), share: rangeLength(region.cols) / this.tensor(t.output).width }
     })
-    // a part of several tables is a chain, misjudged as its layers' span is; one table is measured as it runs
-    return chain.units >= 2 ? chain.ms * this.spanScale(profile, this.cutIndex.get(info.volume.input)!, this.cutIndex.get(info.volume.output)!) : chain.ms
+    // a part of several tables is a chain like a tail's, misjudged the same way; one table is measured as it runs
+    return chain.units >= 2 ? chain.ms * this.chainScale(profile) : chain.ms
   }
 
   /** ms of everything after cut tensor `from`, run whole on one device. */
@@ -276,9 +271,7 @@ export class ComputeCosts {
     if (profile.kind === 'roofline') {
       for (const id of tailNodeIds(this.graph, from)) ms += this.wholeNodeMs(profile, this.graph.nodes[id])
     } else {
-      const i = this.cutIndex.get(from)!
-      // measured as one sub-model where the profile has it, else by the tables
-      ms = this.measuredIndex(profile).suffixes ? profile.suffixMs[i] : this.measuredTail(profile, i)
+      ms = this.measuredTail(profile, this.cutIndex.get(from)!, this.chainScale(profile))
       if (ms > 0) ms += profile.handoverMs
     }
     perSlot[s] = ms
@@ -286,35 +279,36 @@ export class ComputeCosts {
   }
 
   /**
-   * The tail from cut `from` by the tables: the rest of the spatial prefix at full height, chained, and
-   * the non-spatial tail, run as one sub-model by the engine: one call.
+   * The tail from cut `from` by the tables: the rest of the spatial prefix at full height (its chain,
+   * times `scale` when it holds two tables or more) and the non-spatial tail, run as one sub-model by
+   * the engine: one call.
    */
-  private measuredTail (profile: MeasuredProfile, from: number): number {
+  private measuredTail (profile: MeasuredProfile, from: number, scale: number): number {
     const rest = this.measuredChain(profile, from, profile.segments.length, (t) => ({ rows: t.height, share: 1 }))
-    return rest.units > 0 && profile.tailMs > 0 ? rest.ms + profile.tailMs - Math.min(profile.callMs, rest.ms, profile.tailMs) : rest.ms + profile.tailMs
+    const chain = rest.units >= 2 ? rest.ms * scale : rest.ms
+    return rest.units > 0 && profile.tailMs > 0 ? chain + profile.tailMs - Math.min(profile.callMs, chain, profile.tailMs) : chain + profile.tailMs
   }
 
   /**
-   * What the chain of tables misjudges the layers between cuts `from` and `to` by when they run as one
-   * sub-model, measured: the two suffixes' difference (those layers inside one long run), one call added
-   * (the part is a sub-model of its own), over their chain at full height. Separately timed tables each
-   * start cold and copy their own output out; a longer run does neither, and a CPU quota's periods fall
-   * differently over it. On the testbed's devices (VGG16 at 96x96) the whole model measured 0.72 to 1.07
-   * of its chain, and the layers after the third pool up to 1.4 on the same device. 1 without suffixes;
-   * held to [0.5, 2], as a difference of two timings is noisy where the layers are short.
+   * What a chain of tables misjudges a run of them as one sub-model by on this device: the factor that
+   * makes the tail from the input equal the whole model's measured time (1 when the profile has none).
+   * Separately timed tables each start cold and end in their own output copy; one long sub-model does
+   * neither, and a CPU quota's periods fall differently over it. Measured on the testbed's devices
+   * (VGG16 at 96x96): 0.72 to 1.07, lowest on the faster devices.
    */
-  private spanScale (profile: MeasuredProfile, from: number, to: number): number {
-    const { suffixes, scales } = this.measuredIndex(profile)
-    if (!suffixes) return 1
-    const key = from * (profile.segments.length + 1) + to
-    let k = scales.get(key)
-    if (k == null) {
-      const chain = this.measuredChain(profile, from, to, (t) => ({ rows: t.height, share: 1 })).ms
-      const measured = profile.suffixMs[from] - profile.suffixMs[to] + profile.callMs
-      k = chain > 0 ? Math.min(2, Math.max(0.5, measured / chain)) : 1
-      scales.set(key, k)
+  private chainScale (profile: MeasuredProfile): number {
+    let scale = this.scales.get(profile)
+    if (scale != null) return scale
+    scale = 1
+    if (profile.wholeMs > 0) {
+      const chain = this.measuredChain(profile, 0, profile.segments.length, (t) => ({ rows: t.height, share: 1 })).ms
+      // measuredTail(0, k) = chain k + tailMs - min(callMs, tailMs) = wholeMs (one call saved when both run)
+      const saved = profile.tailMs > 0 ? Math.min(profile.callMs, profile.tailMs) : 0
+      const k = (profile.wholeMs - profile.tailMs + saved) / chain
+      if (chain > 0 && k > 0 && Number.isFinite(k)) scale = k
     }
-    return k
+    this.scales.set(profile, scale)
+    return scale
   }
 
   /** ms of the whole model on one device. */

@@ -6,7 +6,7 @@ import { formatIssues, strictObject } from './schema-errors.js'
 import type { MeasuredProfile, MeasuredSegment } from './types.js'
 
 /**
- * The profile file's format version: 2 added `receiveMs`, 3 `handoverMs` and `frameCost`, 4 `suffixMs`;
+ * The profile file's format version: 2 added `receiveMs`, 3 `handoverMs` and `frameCost`, 4 `wholeMs`;
  * what a file predates reads as 0.
  */
 export const MEASURED_PROFILE_VERSION = 4
@@ -44,10 +44,10 @@ const MeasuredProfileSchema = strictObject({
   receiveMs: nonNegative.optional(),
   handoverMs: nonNegative.optional(),
   frameCost: strictObject({ fixedMs: nonNegative, msPerMiB: nonNegative }).optional(),
-  suffixMs: z.array(nonNegative).optional()
+  wholeMs: nonNegative.optional()
 }).superRefine((f, ctx) => {
   // each key from the version that added it on, and not before
-  const since: Array<[key: 'receiveMs' | 'handoverMs' | 'frameCost' | 'suffixMs', version: number]> = [['receiveMs', 2], ['handoverMs', 3], ['frameCost', 3], ['suffixMs', 4]]
+  const since: Array<[key: 'receiveMs' | 'handoverMs' | 'frameCost' | 'wholeMs', version: number]> = [['receiveMs', 2], ['handoverMs', 3], ['frameCost', 3], ['wholeMs', 4]]
   for (const [key, version] of since) {
     if (f.version < version && f[key] != null) ctx.addIssue({ code: 'custom', path: [key], message: `a version ${f.version} profile has no ${key} (version ${version} added it)` })
     if (f.version >= version && f[key] == null) ctx.addIssue({ code: 'custom', path: [key], message: `required in a version ${f.version} profile` })
@@ -75,7 +75,7 @@ export function parseMeasuredProfile (json: unknown, name: string): MeasuredProf
     receiveMs: f.receiveMs ?? 0,
     handoverMs: f.handoverMs ?? 0,
     frameCost: { fixedMs: f.frameCost?.fixedMs ?? 0, msPerMiB: f.frameCost?.msPerMiB ?? 0 },
-    suffixMs: f.suffixMs ?? []
+    wholeMs: f.wholeMs ?? 0
   }
 }
 
@@ -83,23 +83,23 @@ export function parseMeasuredProfile (json: unknown, name: string): MeasuredProf
 export interface MissingMeasurements {
   receiveDelay: boolean
   meshCosts: boolean
-  suffixes: boolean
+  wholeModel: boolean
 }
 
 /**
  * What a profile file predates (a valid file's version): the receive delay (version 1), the mesh
- * costs (versions 1 and 2), the suffixes' times (versions 1 to 3). A peer measures just those and
+ * costs (versions 1 and 2), the whole model's time (versions 1 to 3). A peer measures just those and
  * rewrites it.
  */
 export function missingMeasurements (json: unknown): MissingMeasurements {
   const version = typeof json === 'object' && json != null ? (json as { version?: unknown }).version : undefined
   const older = (than: number): boolean => typeof version === 'number' && version < than
-  return { receiveDelay: older(2), meshCosts: older(3), suffixes: older(4) }
+  return { receiveDelay: older(2), meshCosts: older(3), wholeModel: older(4) }
 }
 
 /** Whether a profile file lacks any measurement. */
 export function lacksAny (missing: MissingMeasurements): boolean {
-  return missing.receiveDelay || missing.meshCosts || missing.suffixes
+  return missing.receiveDelay || missing.meshCosts || missing.wholeModel
 }
 
 /** Reads and validates a measured profile file. */
@@ -138,7 +138,7 @@ export function measuredProfileToJson (p: MeasuredProfile): MeasuredProfileFile 
     receiveMs: p.receiveMs,
     handoverMs: p.handoverMs,
     frameCost: { fixedMs: p.frameCost.fixedMs, msPerMiB: p.frameCost.msPerMiB },
-    suffixMs: [...p.suffixMs]
+    wholeMs: p.wholeMs
   }
 }
 

@@ -60,12 +60,11 @@ export interface MeasuredProfile {
   /** What a tensor frame costs this device to send or to take in (its CPU). Zeros before version 3. */
   readonly frameCost: FrameCost
   /**
-   * ms of the rest of the model from each cut point (in order, the model input first: the whole model),
-   * run as one sub-model, as the engine runs a tail. The tables' chain misjudges a long fused run by up
-   * to 30% either way; the simulator takes tails from here and scales chains of tables by what these
-   * measure over the same layers. Empty in profiles measured before version 4 (the chain alone then).
+   * ms of the whole model run as one sub-model (one call, as a device serving a request alone runs it).
+   * The tables' chain misjudges a long fused run by a few to 20%; the simulator scales full-height tails
+   * by what this measures. 0 in profiles measured before version 4 (the chain alone then).
    */
-  readonly suffixMs: readonly number[]
+  readonly wholeMs: number
 }
 
 /**

@@ -48,7 +48,7 @@ export function linearProfile (graph: Graph, name: string, perRowA: number, perR
     receiveMs: 0,
     handoverMs: 0,
     frameCost: { fixedMs: 0, msPerMiB: 0 },
-    suffixMs: []
+    wholeMs: 0
   }
 }
 

@@ -50,10 +50,7 @@ describe('measuring a profile', () => {
     assert.deepEqual(p.segments[0].points.map(([r]) => r), profileRows(32))
     assert.deepEqual(p.segments[3].points.map(([r]) => r), profileRows(16))
     for (const s of [...p.segments, ...p.layers]) for (const [, ms] of s.points) assert.ok(ms > 0 && ms < 1000)
-    assert.ok(p.callMs > 0 && p.tailMs > 0)
-    // the model from each cut point, shorter from each next one (the last: the non-spatial tail)
-    assert.equal(p.suffixMs.length, p.segments.length + 1)
-    assert.ok(p.suffixMs.every(ms => ms > 0) && p.suffixMs[0] > p.suffixMs[p.suffixMs.length - 1], `suffixMs ${p.suffixMs.join(', ')}`)
+    assert.ok(p.callMs > 0 && p.tailMs > 0 && p.wholeMs > 0)
     assert.ok(p.receiveMs >= 0 && p.receiveMs < 1000, `receiveMs ${p.receiveMs}`)
     assert.equal(p.model.sha256, graph.sha256)
   })
@@ -74,15 +71,18 @@ describe('measuring a profile', () => {
     return loadScenario(join(dir, 's.json')).then((s) => {
       const sim = createSimulator(s)
       // T_d is the whole model as measured, and one hand-over to the compute thread (tessera profile measures the mesh costs)
-      assert.ok(p.handoverMs > 0 && p.frameCost.msPerMiB > 0, `mesh costs ${p.handoverMs} ms, ${JSON.stringify(p.frameCost)}`)
-      assert.ok(Math.abs(sim.wholeModelMs('me') - (p.suffixMs[0] + p.handoverMs)) < 1e-9)
-      // every tail is its suffix as measured
-      assert.ok(Math.abs(sim.tailMs('me', 'p1') - (p.suffixMs[3] + p.handoverMs)) < 1e-9)
-      // a part over the first layer and the pool (two tables): their chain, scaled by what the suffixes measure of them
+      assert.ok(p.handoverMs > 0 && p.frameCost.msPerMiB > 0 && p.wholeMs > 0, `mesh costs ${p.handoverMs} ms, ${JSON.stringify(p.frameCost)}, whole ${p.wholeMs} ms`)
+      assert.ok(Math.abs(sim.wholeModelMs('me') - (p.wholeMs + p.handoverMs)) < 1e-9)
+      // the tail after the first layer (the pool, the second layer): the tables' chain from there, scaled as
+      // the whole model is to its chain; after the second layer's one table, that table as measured
       const full = (t: { points: ReadonlyArray<readonly [number, number]> }): number => t.points[t.points.length - 1][1]
-      const chain = full(p.layers[0]) + full(p.segments[2]) - Math.max(0, Math.min(full(p.layers[0]) + full(p.segments[2]) - full(p.pairs[0].table), full(p.layers[0]), full(p.segments[2])))
-      const k = Math.min(2, Math.max(0.5, (p.suffixMs[0] - p.suffixMs[3] + p.callMs) / chain))
-      assert.ok(Math.abs(sim.partMs('me', { input: 'input', output: 'p1' }, [0, 16]) - (chain * k + p.handoverMs)) < 1e-9)
+      const units = [full(p.layers[0]), full(p.segments[2]), full(p.layers[1])]
+      const saved = (i: number): number => Math.max(0, Math.min(units[i] + units[i + 1] - full(p.pairs[i].table), units[i], units[i + 1]))
+      const chain = units[0] + units[1] + units[2] - saved(0) - saved(1)
+      const scale = (p.wholeMs - p.tailMs + Math.min(p.callMs, p.tailMs)) / chain
+      const withTail = (spatial: number): number => spatial + p.tailMs - Math.min(p.callMs, spatial, p.tailMs) + p.handoverMs
+      assert.ok(Math.abs(sim.tailMs('me', 'r1') - withTail((units[1] + units[2] - saved(1)) * scale)) < 1e-9)
+      assert.ok(Math.abs(sim.tailMs('me', 'p1') - withTail(units[2])) < 1e-9)
       assert.equal(sim.wholeModelMs('twin'), sim.wholeModelMs('me'))
       assert.equal(JSON.parse(readFileSync(join(dir, 'me.json'), 'utf8')).kind, 'measured')
     })

@@ -68,66 +68,62 @@ describe('measured profiles', () => {
     assert.throws(() => parseMeasuredProfile({ ...measuredProfileToJson(p), extra: 1 }, 'f.json'), { message: /unknown key "extra"/ })
   })
 
-  it('reads what an older file predates as 0: the receive delay (version 1), the mesh costs (versions 1 and 2), the suffixes (1 to 3); requires each from its version', () => {
+  it('reads what an older file predates as 0: the receive delay (version 1), the mesh costs (versions 1 and 2), the whole model (1 to 3); requires each from its version', () => {
     const graph = tinyGraph()
-    const p = { ...linearProfile(graph, 'unit', 1, 2, 3), receiveMs: 1.25, handoverMs: 0.75, frameCost: { fixedMs: 0.125, msPerMiB: 3.5 }, suffixMs: [21.5, 13.5, 13.25, 3.5] }
+    const p = { ...linearProfile(graph, 'unit', 1, 2, 3), receiveMs: 1.25, handoverMs: 0.75, frameCost: { fixedMs: 0.125, msPerMiB: 3.5 }, wholeMs: 21.5 }
     const v4 = measuredProfileToJson(p)
     assert.equal(v4.version, 4)
     assert.deepEqual(parseMeasuredProfile(v4, 'unit'), p)
-    const { suffixMs, ...v3 } = { ...v4, version: 3 }
-    assert.deepEqual(suffixMs, [21.5, 13.5, 13.25, 3.5])
-    assert.deepEqual(parseMeasuredProfile(v3, 'three'), { ...p, name: 'three', suffixMs: [] })
+    const { wholeMs, ...v3 } = { ...v4, version: 3 }
+    assert.equal(wholeMs, 21.5)
+    assert.deepEqual(parseMeasuredProfile(v3, 'three'), { ...p, name: 'three', wholeMs: 0 })
     const { handoverMs, frameCost, ...v2 } = { ...v3, version: 2 }
     assert.deepEqual([handoverMs, frameCost], [0.75, { fixedMs: 0.125, msPerMiB: 3.5 }])
-    assert.deepEqual(parseMeasuredProfile(v2, 'two'), { ...p, name: 'two', handoverMs: 0, frameCost: { fixedMs: 0, msPerMiB: 0 }, suffixMs: [] })
+    assert.deepEqual(parseMeasuredProfile(v2, 'two'), { ...p, name: 'two', handoverMs: 0, frameCost: { fixedMs: 0, msPerMiB: 0 }, wholeMs: 0 })
     const { receiveMs, ...v1 } = { ...v2, version: 1 }
     assert.equal(receiveMs, 1.25)
-    assert.deepEqual(parseMeasuredProfile(v1, 'old'), { ...p, name: 'old', receiveMs: 0, handoverMs: 0, frameCost: { fixedMs: 0, msPerMiB: 0 }, suffixMs: [] })
+    assert.deepEqual(parseMeasuredProfile(v1, 'old'), { ...p, name: 'old', receiveMs: 0, handoverMs: 0, frameCost: { fixedMs: 0, msPerMiB: 0 }, wholeMs: 0 })
     assert.deepEqual([v1, v2, v3, v4].map(missingMeasurements), [
-      { receiveDelay: true, meshCosts: true, suffixes: true },
-      { receiveDelay: false, meshCosts: true, suffixes: true },
-      { receiveDelay: false, meshCosts: false, suffixes: true },
-      { receiveDelay: false, meshCosts: false, suffixes: false }
+      { receiveDelay: true, meshCosts: true, wholeModel: true },
+      { receiveDelay: false, meshCosts: true, wholeModel: true },
+      { receiveDelay: false, meshCosts: false, wholeModel: true },
+      { receiveDelay: false, meshCosts: false, wholeModel: false }
     ])
     assert.throws(() => parseMeasuredProfile({ ...v1, version: 2 }, 'f.json'), { name: 'InvalidInputError', message: /receiveMs: required in a version 2 profile/ })
     assert.throws(() => parseMeasuredProfile({ ...v2, version: 3 }, 'f.json'), { message: /handoverMs: required in a version 3 profile/ })
-    assert.throws(() => parseMeasuredProfile({ ...v3, version: 4 }, 'f.json'), { message: /suffixMs: required in a version 4 profile/ })
+    assert.throws(() => parseMeasuredProfile({ ...v3, version: 4 }, 'f.json'), { message: /wholeMs: required in a version 4 profile/ })
     assert.throws(() => parseMeasuredProfile({ ...v1, receiveMs: 2 }, 'f.json'), { message: /receiveMs: a version 1 profile has no receiveMs/ })
     assert.throws(() => parseMeasuredProfile({ ...v2, frameCost }, 'f.json'), { message: /frameCost: a version 2 profile has no frameCost \(version 3 added it\)/ })
-    assert.throws(() => parseMeasuredProfile({ ...v3, suffixMs: [3] }, 'f.json'), { message: /suffixMs: a version 3 profile has no suffixMs \(version 4 added it\)/ })
+    assert.throws(() => parseMeasuredProfile({ ...v3, wholeMs: 3 }, 'f.json'), { message: /wholeMs: a version 3 profile has no wholeMs \(version 4 added it\)/ })
     assert.throws(() => parseMeasuredProfile({ ...v4, receiveMs: -1 }, 'f.json'), { message: /receiveMs/ })
-    assert.throws(() => parseMeasuredProfile({ ...v4, suffixMs: [1, -1] }, 'f.json'), { message: /suffixMs\[1\]/ })
+    assert.throws(() => parseMeasuredProfile({ ...v4, wholeMs: -1 }, 'f.json'), { message: /wholeMs/ })
     assert.throws(() => parseMeasuredProfile({ ...v4, frameCost: { fixedMs: 0.1 } }, 'f.json'), { message: /frameCost\.msPerMiB/ })
     assert.throws(() => parseMeasuredProfile({ ...v4, version: 5 }, 'f.json'), { message: /version/ })
   })
 
-  it('takes tails from the measured suffixes, and scales a part of two tables or more by what they measure of its layers', () => {
+  it('scales chains of two tables or more so the tail from the input takes the measured whole model; one table stays as measured', () => {
     const graph = tinyGraph()
-    // cuts input, a, r, b; tables at full height: a 8, relu 0, b 16, the tail 3, a call 0.25
+    // chain at full height: a 8 + relu 0 + b 16 = 24 ms, then the tail 3 fused in (a call of 0.25 less): 26.75 by the tables
     const base = { ...linearProfile(graph, 'unit', 1, 2, 3), callMs: 0.25, handoverMs: 0.5 }
     const plain = createSimulator(scenario(graph, [device('A', 0, base)]))
-    // without suffixes: the chain, the tail fused in (a call less)
-    assert.equal(plain.wholeModelMs('A'), 24 + 3 - 0.25 + 0.5)
-    assert.equal(plain.tailMs('A', 'a'), 16 + 3 - 0.25 + 0.5)
-    // measured from each cut: input 20.75, a 14.25, r 14.5 (a timing's noise: more than from a), b 3.25
-    const p = { ...base, suffixMs: [20.75, 14.25, 14.5, 3.25] }
-    const sim = createSimulator(scenario(graph, [device('A', 0, p)]))
-    assert.equal(sim.wholeModelMs('A'), 20.75 + 0.5)
-    assert.equal(sim.tailMs('A', 'a'), 14.25 + 0.5)
-    assert.equal(sim.tailMs('A', 'b'), 3.25 + 0.5)
-    // b[0,4) over a, relu and b (three tables) computes a[0,5) 5 ms and b 8 ms; the span input -> b measured
-    // 20.75 - 3.25 + 0.25 = 17.75 against its chain of 24 at full height
+    assert.equal(plain.wholeModelMs('A'), 26.75 + 0.5)
+    // measured whole: 20.75 ms, so a chain runs at (20.75 - 3 + 0.25) / 24 = 0.75 of its tables
+    const sim = createSimulator(scenario(graph, [device('A', 0, { ...base, wholeMs: 20.75 })]))
+    assert.ok(Math.abs(sim.wholeModelMs('A') - (20.75 + 0.5)) < 1e-12)
+    // from a: relu and conv b at full height, (0 + 16) x 0.75, the tail fused in
+    assert.ok(Math.abs(sim.tailMs('A', 'a') - (12 + 3 - 0.25 + 0.5)) < 1e-12)
+    // from r: conv b's one table as measured; from b: the tail's own run
+    assert.equal(sim.tailMs('A', 'r'), plain.tailMs('A', 'r'))
+    assert.equal(sim.tailMs('A', 'r'), 16 + 3 - 0.25 + 0.5)
+    assert.equal(sim.tailMs('A', 'b'), 3 + 0.5)
+    // a part over a, relu and b (three tables): b[0,4) computes a[0,5) 5 ms and b 8 ms, scaled; its hand-over is not
     assert.equal(plain.partMs('A', { input: 'input', output: 'b' }, [0, 4]), 13 + 0.5)
-    assert.ok(Math.abs(sim.partMs('A', { input: 'input', output: 'b' }, [0, 4]) - (13 * 17.75 / 24 + 0.5)) < 1e-12)
-    // relu and b (two tables): (14.25 - 3.25 + 0.25) / 16
-    assert.ok(Math.abs(sim.partMs('A', { input: 'a', output: 'b' }, [0, 4]) - (8 * 11.25 / 16 + 0.5)) < 1e-12)
-    // conv b alone: its table as measured
+    assert.ok(Math.abs(sim.partMs('A', { input: 'input', output: 'b' }, [0, 4]) - (13 * 0.75 + 0.5)) < 1e-12)
+    // a part of conv b alone: its table
     assert.equal(sim.partMs('A', { input: 'r', output: 'b' }, [0, 4]), plain.partMs('A', { input: 'r', output: 'b' }, [0, 4]))
-    // a noisy span is held to [0.5, 2] of its chain: a -> b measured at 0.25 + 0.25 of 16
-    const noisy = createSimulator(scenario(graph, [device('A', 0, { ...p, suffixMs: [20.75, 3.25, 14.5, 3.25] })]))
-    assert.ok(Math.abs(noisy.partMs('A', { input: 'a', output: 'b' }, [0, 4]) - (8 * 0.5 + 0.5)) < 1e-12)
-    // suffixes for other cut points: refused, naming the profile
-    assert.throws(() => createSimulator(scenario(graph, [device('A', 0, { ...p, suffixMs: [1, 2] })])).wholeModelMs('A'), { name: 'InvalidScenarioError', message: /unit: 2 suffix times for the 4 cut points/ })
+    // a whole model measured slower than its tables scales chains up as well
+    const slow = createSimulator(scenario(graph, [device('A', 0, { ...base, wholeMs: 32.75 })]))
+    assert.ok(Math.abs(slow.tailMs('A', 'a') - (16 * 1.25 + 3 - 0.25 + 0.5)) < 1e-12)
   })
 
   it('refuses a table measured for other cut points', () => {
