@@ -13,7 +13,7 @@ import type { MissingMeasurements } from '../../src/sim/profile-measured.js'
 import { WorkerClient } from '../workers/worker-client.js'
 import type { Graph } from '../../src/graph/types.js'
 import type { MeasuredProfile } from '../../src/sim/types.js'
-import type { Completion } from './profile-job.js'
+import type { Completion, ProfileJob } from './profile-job.js'
 
 const log = logger('profile')
 
@@ -126,12 +126,12 @@ export class ProfileCache {
     return { profile: parseMeasuredProfile(JSON.parse(text), path), json: new TextEncoder().encode(text) }
   }
 
-  /** The cached profile, and what its file predates. */
   /** What the profiling worker measures with. */
-  private job (graph: Graph, modelPath: string): { path: string, name: string, inputShape: number[], threads: number, repeats: number } {
+  private job (graph: Graph, modelPath: string): ProfileJob {
     return { path: modelPath, name: graph.name, inputShape: [...graph.inputShape], threads: this.threads, repeats: this.repeats }
   }
 
+  /** The cached profile, and what its file predates. */
   private async read (path: string): Promise<{ profile: MeasuredProfile, json: Uint8Array, missing: MissingMeasurements } | undefined> {
     let bytes: Uint8Array
     try {

@@ -17,10 +17,10 @@ export interface Completion {
 }
 
 /** The model and timing a profile is measured with. */
-interface Job { path: string, name: string, inputShape: number[], threads: number, repeats: number }
+export interface ProfileJob { path: string, name: string, inputShape: number[], threads: number, repeats: number }
 
 serve({
-  async measure (args: Job, progress, signal) {
+  async measure (args: ProfileJob, progress, signal) {
     const graph = loadGraph(await readFile(args.path), { name: args.name, inputShape: args.inputShape })
     const profile = await measureProfile(graph, {
       threads: args.threads,
@@ -34,7 +34,7 @@ serve({
     return { value: JSON.stringify(measuredProfileToJson(profile)) }
   },
   // what a profile measured by an older version lacks
-  async complete (args: { job: Job, missing: MissingMeasurements }, _progress, signal) {
+  async complete (args: { job: ProfileJob, missing: MissingMeasurements }, _progress, signal) {
     const { job, missing } = args
     const wholeModel = async (): Promise<number> => {
       const graph = loadGraph(await readFile(job.path), { name: job.name, inputShape: job.inputShape })

@@ -104,16 +104,12 @@ export function scenarioRows (scenario: string, samples: ReadonlyMap<string, rea
   const letters = new Map<string, string>()
   const pooled = new Map<string, number[]>()
   // a planner whose rounds served different plans groups with no other
-  const keyOf = (planner: string, ss: readonly TestbedSample[]): string => new Set(ss.map(s => s.layout)).size === 1 ? ss[0].layout : `planner ${planner}`
-  for (const [planner, ss] of samples) {
-    const key = keyOf(planner, ss)
+  const keyed = [...samples].map(([planner, ss]) => ({ planner, ss, key: new Set(ss.map(s => s.layout)).size === 1 ? ss[0].layout : `planner ${planner}` }))
+  for (const { ss, key } of keyed) {
     if (!letters.has(key)) letters.set(key, String.fromCharCode(65 + letters.size % 26) + (letters.size >= 26 ? String(Math.floor(letters.size / 26)) : ''))
     pooled.set(key, [...(pooled.get(key) ?? []), ...ss.flatMap(s => s.servedMs)])
   }
-  return [...samples].map(([planner, ss]) => {
-    const key = keyOf(planner, ss)
-    return { ...rowOf(scenario, planner, ss), samePlan: letters.get(key)!, planMedianMs: median(pooled.get(key)!) }
-  })
+  return keyed.map(({ planner, ss, key }) => ({ ...rowOf(scenario, planner, ss), samePlan: letters.get(key)!, planMedianMs: median(pooled.get(key)!) }))
 }
 
 /** The planners whose plan measured fastest in a scenario, judged on each plan's pooled median. */

@@ -45,6 +45,11 @@ function rangeLength (r: Range): number {
   return Math.max(0, r[1] - r[0])
 }
 
+/** A table at its whole height and width (a tail, or the model run by one device). */
+function fullHeight (t: MeasuredSegment): { rows: number, share: number } {
+  return { rows: t.height, share: 1 }
+}
+
 /** Size in elements of a tensor. */
 function numel (shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1)
@@ -284,7 +289,7 @@ export class ComputeCosts {
    * the engine: one call.
    */
   private measuredTail (profile: MeasuredProfile, from: number, scale: number): number {
-    const rest = this.measuredChain(profile, from, profile.segments.length, (t) => ({ rows: t.height, share: 1 }))
+    const rest = this.measuredChain(profile, from, profile.segments.length, fullHeight)
     const chain = rest.units >= 2 ? rest.ms * scale : rest.ms
     return rest.units > 0 && profile.tailMs > 0 ? chain + profile.tailMs - Math.min(profile.callMs, chain, profile.tailMs) : chain + profile.tailMs
   }
@@ -301,7 +306,7 @@ export class ComputeCosts {
     if (scale != null) return scale
     scale = 1
     if (profile.wholeMs > 0) {
-      const chain = this.measuredChain(profile, 0, profile.segments.length, (t) => ({ rows: t.height, share: 1 })).ms
+      const chain = this.measuredChain(profile, 0, profile.segments.length, fullHeight).ms
       // measuredTail(0, k) = chain k + tailMs - min(callMs, tailMs) = wholeMs (one call saved when both run)
       const saved = profile.tailMs > 0 ? Math.min(profile.callMs, profile.tailMs) : 0
       const k = (profile.wholeMs - profile.tailMs + saved) / chain

@@ -61,8 +61,9 @@ export interface MeasuredProfile {
   readonly frameCost: FrameCost
   /**
    * ms of the whole model run as one sub-model (one call, as a device serving a request alone runs it).
-   * The tables' chain misjudges a long fused run by a few to 20%; the simulator scales full-height tails
-   * by what this measures. 0 in profiles measured before version 4 (the chain alone then).
+   * The tables' chain misjudges a run of many tables as one sub-model (0.72 to 1.07 of it on the testbed's
+   * devices); the simulator scales every chain of two tables or more, in a tail or a part, by what this
+   * measures against the whole chain. 0 in profiles measured before version 4 (the chain alone then).
    */
   readonly wholeMs: number
 }
