@@ -1,10 +1,10 @@
 // A process running inside a testbed node: started in the node's CPU cgroup (before anything runs)
 // and network namespace, its stdout read line by line, stopped with SIGTERM then SIGKILL.
 import { spawn } from 'node:child_process'
-import { readFile } from 'node:fs/promises'
 import { createInterface } from 'node:readline'
 import { TestbedError } from '../../src/errors.js'
 import { logger } from '../../src/logger.js'
+import { processCpuMs } from '../../src/process-cpu.js'
 import type { ChildProcess } from 'node:child_process'
 
 const log = logger('testbed')
@@ -13,9 +13,6 @@ const log = logger('testbed')
 // one pid throughout, so the command and every thread and child it makes are capped from the start.
 // (The cgroup is joined outside `ip netns exec`, which remounts /sys for the namespace.)
 const LAUNCHER = 'cg="$1"; ns="$2"; shift 2; if [ -n "$cg" ]; then echo $$ > "$cg/cgroup.procs" || exit 125; fi; exec ip netns exec "$ns" "$@"'
-
-/** USER_HZ: the unit of utime and stime in /proc/<pid>/stat (100 on every Linux architecture Node runs on). */
-const CLOCK_TICKS = 100
 
 export interface NodeProcessInit {
   netns: string
@@ -78,16 +75,7 @@ export class NodeProcess {
   /** CPU time it has used so far (all its threads), ms; undefined once it has exited. */
   async cpuMs (): Promise<number | undefined> {
     if (this.exitStatus != null || this.child.pid == null) return undefined
-    let stat: string
-    try {
-      stat = await readFile(`/proc/${this.child.pid}/stat`, 'utf8')
-    } catch (err: any) {
-      if (err?.code === 'ENOENT') return undefined
-      throw err
-    }
-    // fields after the parenthesised command name: state is the first, utime and stime the 12th and 13th
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(f[11]) + Number(f[12])) * (1000 / CLOCK_TICKS)
+    return await processCpuMs(this.child.pid)
   }
 
   /** The exit status once it has exited. */
