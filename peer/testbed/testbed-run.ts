@@ -8,11 +8,11 @@ import { createWriteStream } from 'node:fs'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path'
-import { fileURLToPath } from 'node:url'
 import { isBuiltinModel } from '../../models/index.js'
 import { resolveModel } from '../../models/zoo.js'
 import { TestbedError } from '../../src/errors.js'
 import { logger } from '../../src/logger.js'
+import { tesseraArgs } from '../../src/node-flags.js'
 import { plannerSpec } from '../../src/planners/index.js'
 import { parseMeasuredProfile } from '../../src/sim/profile-measured.js'
 import { readScenarioFile, resolveScenario } from '../../src/sim/scenario.js'
@@ -39,7 +39,6 @@ import type { TestbedSetup } from './testbed-scenario.js'
 
 const log = logger('testbed')
 
-const BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url))
 
 export interface TestbedTimeouts {
   /** A peer listening, and the first one elected, ms (default 90 s: a capped peer starts slowly). */
@@ -69,6 +68,8 @@ export interface TestbedRunOptions {
   cfsPeriodUs?: number
   /** Timed runs per profile point, as `tessera peer --profile-repeats` (default: the peer's). */
   profileRepeats?: number
+  /** Node/V8 flags of the peers and the requester (default NODE_FLAGS). */
+  nodeFlags?: readonly string[]
   /** Write every peer's events and the requester's output here (<scenario>-<planner>-<device>.jsonl). */
   logDir?: string
   /** How long a plan must stay the newest before it is measured, ms (default 12 s: a link probe round). */
@@ -204,11 +205,11 @@ class ScenarioRun {
   private startPeer (device: string, planner: string, bootstrap?: string): Peer {
     const node = this.nodes.get(device)!
     const cache = this.caches.get(device)!
-    const args = [BIN, 'peer', '--json', '--name', device, '--model', cache.modelSpec, ...this.shapeArgs(), '--planner', planner,
+    const args = tesseraArgs(['peer', '--json', '--name', device, '--model', cache.modelSpec, ...this.shapeArgs(), '--planner', planner,
       '--quick-planners', 'none', '--threads', '1', '--listen', `/ip4/${node.address}/tcp/0`, ...(bootstrap != null ? ['--bootstrap', bootstrap] : []),
       ...(this.ctx.options.profileRepeats != null ? ['--profile-repeats', String(this.ctx.options.profileRepeats)] : []),
       // the leader's scenarios beside the logs, to replan offline (tessera plan --scenario)
-      ...(this.ctx.options.logDir != null ? ['--save-scenarios', join(this.ctx.options.logDir, `${this.name}-${planner}-scenarios`)] : [])]
+      ...(this.ctx.options.logDir != null ? ['--save-scenarios', join(this.ctx.options.logDir, `${this.name}-${planner}-scenarios`)] : [])], this.ctx.options.nodeFlags)
     const p = this.lab.start(node, process.execPath, args, { env: { ...process.env, TESSERA_CACHE: cache.dir }, label: `peer ${device}` })
     this.logTo(p, `${planner}-${device}`)
     return { device, node, watch: new PeerWatch(p, device) }
@@ -422,9 +423,9 @@ class ScenarioRun {
         return undefined
       })
     }))
-    const args = [BIN, 'infer', '--json', '--model', this.ctx.model.builtin ? this.ctx.model.name : this.ctx.model.path, ...this.shapeArgs(),
+    const args = tesseraArgs(['infer', '--json', '--model', this.ctx.model.builtin ? this.ctx.model.name : this.ctx.model.path, ...this.shapeArgs(),
       '--repeat', String(warmup + requests), '--timeout', String(this.timeouts.requestS), '--listen', `/ip4/${this.requester.address}/tcp/0`,
-      '--bootstrap', bootstrap, ...(verify === true ? ['--verify'] : [])]
+      '--bootstrap', bootstrap, ...(verify === true ? ['--verify'] : [])], this.ctx.options.nodeFlags)
     const infer = this.lab.start(this.requester, process.execPath, args, { label: 'tessera infer' })
     this.logTo(infer, `${planner}-requester`)
     let out: InferJson | undefined

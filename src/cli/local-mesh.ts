@@ -2,18 +2,16 @@
 // first peer's address, so nothing is multicast), for `tessera demo` and `tessera bench mesh`.
 import { spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { InferClient } from '../../peer/requester/infer-client.js'
 import { newRequestId } from '../../peer/requester/coordinator.js'
 import { MeshUnavailableError } from '../errors.js'
 import { logger } from '../logger.js'
 import { defaultPlannerName } from '../planners/index.js'
+import { tesseraArgs } from '../node-flags.js'
 import type { InferResult } from '../../protocols/infer/codec.js'
 import type { Graph } from '../graph/types.js'
 import type { ChildProcess } from 'node:child_process'
 import type { CommandOptions } from './command.js'
-
-const BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url))
 
 export interface LocalPeer {
   name: string
@@ -122,9 +120,9 @@ export class LocalMesh {
 
   private spawnPeer (name: string, bootstrap: string[]): LocalPeer {
     const i = this.init
-    const args = [BIN, 'peer', '--json', '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--name', name, '--model', i.model,
+    const args = tesseraArgs(['peer', '--json', '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--name', name, '--model', i.model,
       ...(i.planner != null ? ['--planner', i.planner] : []),
-      ...(i.inputShape != null ? ['--input-shape', i.inputShape.join(',')] : []), ...bootstrap.flatMap(b => ['--bootstrap', b])]
+      ...(i.inputShape != null ? ['--input-shape', i.inputShape.join(',')] : []), ...bootstrap.flatMap(b => ['--bootstrap', b])])
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
     const p: LocalPeer = { name, child, events: [], exited: new Promise(resolve => child.once('exit', code => resolve(code))) }
     const wake = (): void => { for (const w of [...this.watchers]) w() }

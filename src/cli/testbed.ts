@@ -13,6 +13,7 @@ import { scenarioFiles } from './bench-planners.js'
 import { parseCommand } from './command.js'
 import { progressLine } from './progress.js'
 import { renderTable } from './table.js'
+import { NODE_FLAGS, parseNodeFlags } from '../node-flags.js'
 import type { TestbedRow } from '../../peer/testbed/testbed-run.js'
 import { busiestDevice, fastestPlanners } from '../../peer/testbed/testbed-rows.js'
 
@@ -24,7 +25,7 @@ export const DEFAULT_TESTBED_PLANNERS = ['offload', 'modnn', 'aofl', 'distredge'
 
 const HELP = `usage: tessera testbed --scenario FILE|DIR... [--planners a,b,...] [--requests N] [--rounds R] [--warmup W]
                        [--verify] [--json] [--md] [--profile-dir DIR] [--profile-repeats R]
-                       [--cfs-period-us US] [--log-dir DIR]
+                       [--cfs-period-us US] [--log-dir DIR] [--node-flags=F]
        tessera testbed --cleanup
 
 Emulates every device of a scenario on this machine and measures real inferences (needs root):
@@ -47,6 +48,8 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
   --profile-dir DIR  keep the devices' measured profiles here and reuse them in later runs
   --profile-repeats R timed runs per profile point on each peer (default: tessera peer's)
   --cfs-period-us US CFS period of the CPU caps (default ${DEFAULT_CFS_PERIOD_US})
+  --node-flags=F     Node/V8 flags for the peers and the requester, space-separated, instead of
+                     tessera's own (--node-flags="${NODE_FLAGS.join(' ')}"); "none": Node's defaults
   --log-dir DIR      write each peer's events and the requester's result there (JSON lines), the
                      scenarios the leader planned on (<scenario>-<planner>-scenarios/, for tessera plan)
                      and each plan's measured timeline beside the simulated one (<...>-timeline.json)
@@ -113,6 +116,7 @@ export async function run (argv: string[]): Promise<number> {
       'cfs-period-us': { type: 'string' },
       'log-dir': { type: 'string' },
       'profile-repeats': { type: 'string' },
+      'node-flags': { type: 'string' },
       json: { type: 'boolean', default: false },
       md: { type: 'boolean', default: false },
       cleanup: { type: 'boolean', default: false }
@@ -128,6 +132,7 @@ export async function run (argv: string[]): Promise<number> {
   const rounds = parseIntFlag(values.rounds, '--rounds', 1, 1, 100)
   const warmup = parseIntFlag(values.warmup, '--warmup', 2, 0, 1000)
   const profileRepeats = values['profile-repeats'] == null ? undefined : parseIntFlag(values['profile-repeats'], '--profile-repeats', 3, 1, 100)
+  const nodeFlags = values['node-flags'] == null ? undefined : parseNodeFlags(values['node-flags'])
   const cfsPeriodUs = parseIntFlag(values['cfs-period-us'], '--cfs-period-us', DEFAULT_CFS_PERIOD_US, 1000, 1_000_000)
   const files = scenarioFiles(values.scenario ?? [TESTBED_SUITE_DIR])
   // no root: say so before any model is loaded
@@ -149,7 +154,7 @@ export async function run (argv: string[]): Promise<number> {
   try {
     for (const file of files) {
       const r = await runTestbed({
-        scenarioPath: file, planners, requests, rounds, warmup, verify: values.verify, cfsPeriodUs, profileRepeats,
+        scenarioPath: file, planners, requests, rounds, warmup, verify: values.verify, cfsPeriodUs, profileRepeats, nodeFlags,
         profileDir: values['profile-dir'], logDir: values['log-dir'] != null ? resolve(values['log-dir']) : undefined, signal: abort.signal,
         onProgress: (m) => { progress.update(m) },
         onStart: (id) => {

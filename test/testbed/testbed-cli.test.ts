@@ -57,6 +57,9 @@ describe('tessera testbed (command line)', () => {
     const zero = tessera(['--scenario', scenario('flags', good), '--requests', '0'])
     assert.equal(zero.status, 2)
     assert.match(zero.stderr, /--requests takes an integer from 1/)
+    const flags = tessera(['--scenario', scenario('flags', good), '--node-flags=--trace-gc heap'])
+    assert.equal(flags.status, 2)
+    assert.match(flags.stderr, /--node-flags takes Node\/V8 flags .*"heap"/)
   })
 })
 
