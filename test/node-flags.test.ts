@@ -11,6 +11,13 @@ describe('the flags tessera processes run with', () => {
     assert.equal(shebang, `#!/usr/bin/env -S node ${NODE_FLAGS.join(' ')}`)
   })
 
+  it("are the ones npm's scripts start it with", () => {
+    const scripts = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).scripts as Record<string, string>
+    const runs = Object.entries(scripts).filter(([, cmd]) => cmd.includes('bin/tessera.js'))
+    assert.ok(runs.length > 0)
+    for (const [name, cmd] of runs) assert.ok(cmd.includes(`node ${NODE_FLAGS.join(' ')} bin/tessera.js`), `npm run ${name}: ${cmd}`)
+  })
+
   it('are flags this node accepts, and tessera runs under them', () => {
     const r = spawnSync(process.execPath, tesseraArgs(['--help']), { encoding: 'utf8' })
     assert.equal(r.status, 0, r.stderr)
