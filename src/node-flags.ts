@@ -7,11 +7,11 @@ import { InvalidInputError } from './errors.js'
 export const TESSERA_BIN = fileURLToPath(new URL('../bin/tessera.js', import.meta.url))
 
 /**
- * V8 flags for every tessera process (also in bin/tessera.js's shebang and package.json's scripts). `--initial-heap-size=128`: under V8's
- * defaults a serving peer's event loop could run a full mark-compact every five or six requests (its old
- * generation's limit stayed within reach of what each request leaves there), each freeing little of a 25-35 MB
- * heap; on a device held to half a core that was 11-20 ms of GC a request, every one of them landing on some
- * request as 60-100 ms more. With a 128 MB initial heap none ran during the requests (docs/benchmarks.md,
+ * V8 flags for every tessera process (also in bin/tessera.js's shebang and package.json's scripts).
+ * `--initial-heap-size=128`: under V8's defaults a serving peer's event loop could run a full mark-compact
+ * every five or six requests (its old generation's limit stayed within reach of what each request leaves
+ * there), each freeing little of a 25-35 MB heap; on a device held to half a core that was 11-20 ms of GC a
+ * request, every one of them landing on some request as 60-100 ms more. With a 128 MB initial heap none ran during the requests (docs/benchmarks.md,
  * "Garbage collection on a serving peer").
  */
 export const NODE_FLAGS: readonly string[] = Object.freeze(['--initial-heap-size=128'])
