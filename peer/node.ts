@@ -57,7 +57,6 @@ export function parseMultiaddrs (values: string[], flag: string): Multiaddr[] {
   })
 }
 
-/** Creates and starts the node. */
 /**
  * A gossip message's id before its signature is checked: its publisher and sequence number (what
  * gossipsub's own id is made of under strict signing). Every message reaches a peer once from its
@@ -70,6 +69,7 @@ export function gossipFastMsgId (msg: { from?: Uint8Array, seqno?: Uint8Array })
   return toString(msg.from, 'base64url') + '.' + toString(msg.seqno, 'base64url')
 }
 
+/** Creates and starts the node. */
 export async function createMeshNode (init: MeshNodeInit = {}): Promise<MeshNode> {
   const listen = parseMultiaddrs(init.listen ?? ['/ip4/0.0.0.0/tcp/0'], '--listen').map(String)
   const bootstrap = parseMultiaddrs(init.bootstrap ?? [], '--bootstrap')

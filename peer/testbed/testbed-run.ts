@@ -39,7 +39,6 @@ import type { TestbedSetup } from './testbed-scenario.js'
 
 const log = logger('testbed')
 
-
 export interface TestbedTimeouts {
   /** A peer listening, and the first one elected, ms (default 90 s: a capped peer starts slowly). */
   startMs: number
