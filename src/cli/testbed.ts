@@ -61,11 +61,11 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
 Columns: plan = a letter per distinct plan of the scenario (planners that served the same volumes,
 rows and devices share it) and, when shared, the median of all their requests: the starred planners
 are those of the plan that measured fastest so; predicted = the leader's simulation of its plan (its
-peers' gossiped profiles, its probed links); nominal = the same plan simulated on the scenario's own caps; compute = the parts' compute
-per request, measured / profiled (the rest of an error is waiting); client = what the requester saw
-(adds the input's trip to the leader); busiest = the device whose peer used the largest share of its
-CPU quota while the requests ran (every thread of it, from the first request's end to the last), with
-its CPU ms per request (near 100%: saturated, its work queues).`
+peers' gossiped profiles, its probed links); nominal = the same plan simulated on the scenario's own
+caps; compute = the parts' compute per request, measured / profiled (the rest of an error is
+waiting); client = what the requester saw (adds the input's trip to the leader); busiest = the device
+whose peer used the largest share of its CPU quota while the requests ran (every thread of it, from the
+first request's end to the last), with its CPU ms per request (near 100%: saturated, its work queues).`
 
 /** The device that used the most of its CPU quota during the requests: "straggler 91% (103 ms)". */
 function busiest (r: TestbedRow): string {
