@@ -12,6 +12,7 @@ import { logger } from '../src/logger.js'
 import { sha256Hex } from '../protocols/caps/codec.js'
 import { CapsService } from './capabilities/caps-service.js'
 import { ProfileCache } from './capabilities/profile-cache.js'
+import type { SpeedCheck } from './capabilities/profile-cache.js'
 import { ElectionService } from './election/election-service.js'
 import { Emitter } from './emitter.js'
 import { Executor } from './execution/executor.js'
@@ -52,6 +53,8 @@ export interface TesseraPeerInit extends MeshNodeInit {
   profileRepeats?: number
   /** Where measured profiles are cached. */
   profileDir?: string
+  /** Check a cached profile against the machine's speed now (default true; ProfileCacheInit.speedCheck). */
+  profileSpeedCheck?: boolean
   planning?: PlanServiceInit
   election?: ElectionInit
   links?: LinkServiceInit
@@ -66,7 +69,7 @@ export interface PeerEvents extends PlanEvents, CoordinatorEvents {
   /** Leadership moved (leader undefined: an election is on). */
   leader: { term: number, leader?: PeerIdStr, name?: string, self: boolean }
   /** Profiling progress. */
-  profile: { model: string, progress?: ProfileProgress, cached?: boolean, done?: boolean }
+  profile: { model: string, progress?: ProfileProgress, cached?: boolean, done?: boolean, speed?: SpeedCheck }
   /** A model became available here. */
   model: { name: string, sha256: string, how: 'loaded' | 'obtained' }
 }
@@ -99,7 +102,7 @@ export class TesseraPeer {
     const self = node.peerId.toString()
     this.name = init.name ?? `${hostname().replace(/[^\w.-]/g, '_')}-${self.slice(-6)}`
     this.gossip = new Gossip({ pubsub: node.services.pubsub })
-    this.profiles = new ProfileCache({ dir: init.profileDir, threads: init.threads, repeats: init.profileRepeats })
+    this.profiles = new ProfileCache({ dir: init.profileDir, threads: init.threads, repeats: init.profileRepeats, speedCheck: init.profileSpeedCheck })
     this.election = new ElectionService({ self, gossip: this.gossip, events: node }, init.election ?? {}, (change) => {
       if (change.kind === 'leader') {
         this.events.emit('leader', { term: change.term, leader: change.leader, name: change.leader == null ? undefined : this.nameOf(change.leader), self: change.leader === self })
@@ -191,10 +194,10 @@ export class TesseraPeer {
     this.profiling++
     this.profiles.get(model.graph, model.path, {
       onProgress: (progress) => { this.events.emit('profile', { model: model.name, progress }) }
-    }).then(({ json, fresh }) => {
+    }).then(({ json, fresh, speed }) => {
       const profile = new Uint8Array(json)
       this.held.set(model.sha256, { name: model.name, sha256: model.sha256, inputShape: model.inputShape, profile, profileSha256: sha256Hex(profile) })
-      this.events.emit('profile', { model: model.name, cached: !fresh, done: true })
+      this.events.emit('profile', { model: model.name, cached: !fresh, done: true, ...(speed != null ? { speed } : {}) })
       this.caps.setModels([...this.held.values()])
     }).catch((err: Error) => {
       if (!this.stopping) log('profiling %s failed: %s', model.name, err.message)

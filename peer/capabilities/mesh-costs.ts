@@ -15,46 +15,76 @@ import { TENSOR_PROTOCOL } from '../../protocols/tensor/constants.js'
 import { handleTensorStream } from '../../protocols/tensor/handler.js'
 import { median } from '../../src/stats.js'
 import type { MeshCosts } from '../../src/sim/profile-measure.js'
-import type { FrameCost } from '../../src/sim/types.js'
+import type { FrameCost, LongHandover } from '../../src/sim/types.js'
 
 const log = logger('profile')
 
 /** The hand-over is timed with an input of this shape (64 KiB: a slice of a few rows). */
 const HANDOVER_INPUT_SHAPE = [1, 16, 32, 32]
 const HANDOVER_SAMPLES = 40
+/**
+ * The long hand-over follows a convolution of this input (512 channels of 16 x 16, 512 out: 0.6 GFLOP,
+ * about 16 ms on a free core here and some 30 on half of one), timed with a pause before each run as
+ * a part waits for its input.
+ */
+const LONG_HANDOVER_INPUT_SHAPE = [1, 512, 16, 16]
+const LONG_HANDOVER_SAMPLES = 12
+const LONG_HANDOVER_PAUSE_MS = 10
 const SMALL_FRAME = 4096
 const LARGE_FRAME = 1 << 20
 const FRAME_ROUNDS = 9
 
 /**
- * ms of handing a part's input to the compute thread and taking its outputs back, beyond the
- * onnxruntime run itself: the median over runs of a small convolution of (round trip through the
- * peer's compute worker - the run as that worker timed it).
+ * Runs a 3x3 convolution of `shape` (as many channels out as in) through the peer's compute worker
+ * `samples` times after 5 untimed: the medians of the run as the worker timed it and of the round trip
+ * beyond it.
  */
-export async function measureHandover (options: { signal?: AbortSignal } = {}): Promise<number> {
-  const b = new OnnxBuilder({ name: 'handover', seed: 1 })
-  const x = b.input('input', HANDOVER_INPUT_SHAPE)
-  b.output(b.conv(x, { name: 'conv', out: 16, kernel: 3, pad: 1, output: 'output' }))
+async function timeHandover (shape: number[], samples: number, pauseMs: number, signal?: AbortSignal): Promise<LongHandover> {
+  const name = `handover-${shape.join('x')}`
+  const b = new OnnxBuilder({ name, seed: 1 })
+  b.output(b.conv(b.input('input', shape), { name: 'conv', out: shape[1], kernel: 3, pad: 1, output: 'output' }))
   const dir = await mkdtemp(join(tmpdir(), 'tessera-handover-'))
-  const modelPath = join(dir, 'handover.onnx')
+  const modelPath = join(dir, `${name}.onnx`)
   const sessions = new SessionCache({ threads: 1 })
   try {
     await writeFile(modelPath, b.encode())
-    const session = await sessions.acquire({ key: 'handover', modelPath, name: 'handover', inputShape: HANDOVER_INPUT_SHAPE, spec: { kind: 'tail', from: 'input' } }, 'profile')
+    const session = await sessions.acquire({ key: name, modelPath, name, inputShape: shape, spec: { kind: 'tail', from: 'input' } }, 'profile')
     if (session == null) throw new Error('the hand-over model has nothing to run')
-    const feeds = { input: { dataType: 'float32' as const, dims: HANDOVER_INPUT_SHAPE, data: new Float32Array(HANDOVER_INPUT_SHAPE.reduce((p, d) => p * d, 1)).fill(0.5) } }
-    const samples: number[] = []
-    for (let i = 0; i < 5 + HANDOVER_SAMPLES; i++) {
-      options.signal?.throwIfAborted()
+    const feeds = { input: { dataType: 'float32' as const, dims: shape, data: new Float32Array(shape.reduce((p, d) => p * d, 1)).fill(0.5) } }
+    const runs: number[] = []
+    const over: number[] = []
+    for (let i = 0; i < 5 + samples; i++) {
+      signal?.throwIfAborted()
+      if (pauseMs > 0) await new Promise(resolve => setTimeout(resolve, pauseMs))
       const t0 = performance.now()
       const { runMs } = await session.run(feeds)
-      if (i >= 5) samples.push(Math.max(0, performance.now() - t0 - runMs))
+      if (i < 5) continue
+      runs.push(runMs)
+      over.push(Math.max(0, performance.now() - t0 - runMs))
     }
-    return median(samples)
+    return { runMs: median(runs), ms: median(over) }
   } finally {
     await sessions.dispose()
     await rm(dir, { recursive: true, force: true })
   }
+}
+
+/**
+ * ms of handing a part's input to the compute thread and taking its outputs back, beyond the
+ * onnxruntime run itself: the median over back-to-back runs of a small convolution of (round trip
+ * through the peer's compute worker - the run as that worker timed it).
+ */
+export async function measureHandover (options: { signal?: AbortSignal } = {}): Promise<number> {
+  return (await timeHandover(HANDOVER_INPUT_SHAPE, HANDOVER_SAMPLES, 0, options.signal)).ms
+}
+
+/**
+ * The hand-over after a long run (MeasuredProfile.longHandover): under a CPU quota such a run spends the
+ * period's share, and the outputs wait for the next one before the peer takes them (0.5-1 ms after a
+ * short run on a 0.55 quota with a 4 ms period here, 2.3-2.8 ms after a 20 ms one).
+ */
+export async function measureLongHandover (options: { signal?: AbortSignal } = {}): Promise<LongHandover> {
+  return await timeHandover(LONG_HANDOVER_INPUT_SHAPE, LONG_HANDOVER_SAMPLES, LONG_HANDOVER_PAUSE_MS, options.signal)
 }
 
 /**
@@ -112,7 +142,8 @@ export async function measureFrameCost (options: { signal?: AbortSignal } = {}):
 /** Both: what MeasureOptions.meshCosts asks for. */
 export async function measureMeshCosts (signal?: AbortSignal): Promise<MeshCosts> {
   const handoverMs = await measureHandover({ signal })
+  const longHandover = await measureLongHandover({ signal })
   const frameCost = await measureFrameCost({ signal })
-  log('mesh costs here: hand-over %s ms, a frame %s ms + %s ms/MiB an end', handoverMs.toFixed(2), frameCost.fixedMs.toFixed(3), frameCost.msPerMiB.toFixed(2))
-  return { handoverMs, frameCost }
+  log('mesh costs here: hand-over %s ms (%s ms after a %s ms run), a frame %s ms + %s ms/MiB an end', handoverMs.toFixed(2), longHandover.ms.toFixed(2), longHandover.runMs.toFixed(1), frameCost.fixedMs.toFixed(3), frameCost.msPerMiB.toFixed(2))
+  return { handoverMs, longHandover, frameCost }
 }

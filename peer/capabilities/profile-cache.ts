@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import { cacheDir } from '../../models/zoo.js'
 import { InvalidInputError } from '../../src/errors.js'
 import { logger } from '../../src/logger.js'
-import { lacksAny, missingMeasurements, measuredProfileToJson, parseMeasuredProfile } from '../../src/sim/profile-measured.js'
+import { lacksAny, missingMeasurements, measuredProfileToJson, parseMeasuredProfile, scaleProfileSpeed } from '../../src/sim/profile-measured.js'
 import type { MissingMeasurements } from '../../src/sim/profile-measured.js'
 import { WorkerClient } from '../workers/worker-client.js'
 import type { Graph } from '../../src/graph/types.js'
@@ -26,6 +26,21 @@ export interface ProfileCacheInit {
   repeats?: number
   /** How long to wait for another process measuring the same profile, ms (default 10 min). */
   waitForOtherMs?: number
+  /**
+   * Check a cached profile against this machine's speed now (default true): time the whole model and
+   * scale the tables by it against the profile's own whole model (a laptop on battery, a busy host).
+   */
+  speedCheck?: boolean
+}
+
+/** A cached profile checked against the machine's speed now. */
+export interface SpeedCheck {
+  /** ms of the whole model now. */
+  wholeMs: number
+  /** ms of the whole model when the profile was measured. */
+  cachedWholeMs: number
+  /** wholeMs / cachedWholeMs: what the tables were scaled by. */
+  factor: number
 }
 
 export interface ProfileProgress {
@@ -49,12 +64,14 @@ export class ProfileCache {
   private readonly threads: number
   private readonly repeats: number
   private readonly waitForOtherMs: number
+  private readonly speedCheck: boolean
 
   constructor (init: ProfileCacheInit = {}) {
     this.dir = init.dir ?? join(cacheDir(), 'profiles')
     this.threads = init.threads ?? 1
     this.repeats = init.repeats ?? 3
     this.waitForOtherMs = init.waitForOtherMs ?? 10 * 60_000
+    this.speedCheck = init.speedCheck ?? true
   }
 
   /** The cache file of a graph's profile on this machine. */
@@ -62,13 +79,17 @@ export class ProfileCache {
     return join(this.dir, `${graph.sha256}-${graph.inputShape.join('x')}-${machineKey(this.threads)}.json`)
   }
 
-  /** The profile from the cache, or measured now (and cached); `fresh` says which. */
-  async get (graph: Graph, modelPath: string, options: { signal?: AbortSignal, onProgress?: (p: ProfileProgress) => void } = {}): Promise<{ profile: MeasuredProfile, json: Uint8Array, fresh: boolean }> {
+  /**
+   * The profile from the cache (checked against the machine's speed now, `speed`), or measured now (and
+   * cached); `fresh` says which.
+   */
+  async get (graph: Graph, modelPath: string, options: { signal?: AbortSignal, onProgress?: (p: ProfileProgress) => void } = {}): Promise<{ profile: MeasuredProfile, json: Uint8Array, fresh: boolean, speed?: SpeedCheck }> {
     const path = this.path(graph)
     const cached = await this.read(path)
     if (cached != null) {
-      const { profile, json, missing } = cached
-      return { ...(lacksAny(missing) ? await this.complete(path, graph, modelPath, profile, missing, options.signal) : { profile, json }), fresh: false }
+      const { missing } = cached
+      const got = lacksAny(missing) ? await this.complete(path, graph, modelPath, cached.profile, missing, options.signal) : cached
+      return { ...(this.speedCheck && got.profile.wholeMs > 0 ? await this.checkSpeed(graph, modelPath, got.profile, options.signal) : got), fresh: false }
     }
     await mkdir(this.dir, { recursive: true })
     const lock = `${path}.lock`
@@ -109,9 +130,24 @@ export class ProfileCache {
     }
   }
 
+  /** The cached profile scaled to the whole model's time on this machine now (the file stays as measured). */
+  private async checkSpeed (graph: Graph, modelPath: string, cached: MeasuredProfile, signal?: AbortSignal): Promise<{ profile: MeasuredProfile, json: Uint8Array, speed: SpeedCheck }> {
+    const worker = new WorkerClient(new URL('./profile-job.ts', import.meta.url), 'profile')
+    let wholeMs: number
+    try {
+      wholeMs = await worker.call<number>('whole', this.job(graph, modelPath), { signal })
+    } finally {
+      await worker.close()
+    }
+    const speed: SpeedCheck = { wholeMs, cachedWholeMs: cached.wholeMs, factor: wholeMs / cached.wholeMs }
+    log('profile of %s: the whole model takes %s ms now against %s ms when measured: tables x%s', graph.name, wholeMs.toFixed(1), cached.wholeMs.toFixed(1), speed.factor.toFixed(3))
+    const profile = scaleProfileSpeed(cached, speed.factor)
+    return { profile, json: new TextEncoder().encode(JSON.stringify(measuredProfileToJson(profile))), speed }
+  }
+
   /** A profile cached by an older version: measures what it lacks (seconds, not the tables' minutes) and rewrites the file. */
   private async complete (path: string, graph: Graph, modelPath: string, profile: MeasuredProfile, missing: MissingMeasurements, signal?: AbortSignal): Promise<{ profile: MeasuredProfile, json: Uint8Array }> {
-    log('cached profile %s lacks %s: measuring it', path, [missing.receiveDelay ? 'the receive delay' : '', missing.meshCosts ? 'the mesh costs' : '', missing.wholeModel ? 'the whole model\'s time' : ''].filter(x => x !== '').join(', '))
+    log('cached profile %s lacks %s: measuring it', path, [missing.receiveDelay ? 'the receive delay' : '', missing.meshCosts ? 'the mesh costs' : '', missing.wholeModel ? 'the whole model\'s time' : '', missing.longHandover && !missing.meshCosts ? 'the hand-over after a long run' : ''].filter(x => x !== '').join(', '))
     const worker = new WorkerClient(new URL('./profile-job.ts', import.meta.url), 'profile')
     let got: Completion
     try {
@@ -119,7 +155,7 @@ export class ProfileCache {
     } finally {
       await worker.close()
     }
-    const text = JSON.stringify(measuredProfileToJson({ ...profile, ...(got.receiveMs != null ? { receiveMs: got.receiveMs } : {}), ...got.meshCosts, ...(got.wholeMs != null ? { wholeMs: got.wholeMs } : {}) }))
+    const text = JSON.stringify(measuredProfileToJson({ ...profile, ...(got.receiveMs != null ? { receiveMs: got.receiveMs } : {}), ...got.meshCosts, ...(got.wholeMs != null ? { wholeMs: got.wholeMs } : {}), ...(got.longHandover != null ? { longHandover: got.longHandover } : {}) }))
     const temp = `${path}.${process.pid}.tmp`
     await writeFile(temp, text)
     await rename(temp, path)

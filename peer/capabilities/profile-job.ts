@@ -6,14 +6,16 @@ import { measureProfile, measureReceiveDelay, measureWholeModel } from '../../sr
 import { measuredProfileToJson } from '../../src/sim/profile-measured.js'
 import type { MissingMeasurements } from '../../src/sim/profile-measured.js'
 import { serve } from '../workers/worker-host.js'
-import { measureMeshCosts } from './mesh-costs.js'
+import { measureLongHandover, measureMeshCosts } from './mesh-costs.js'
 import type { MeshCosts } from '../../src/sim/profile-measure.js'
+import type { LongHandover } from '../../src/sim/types.js'
 
 /** What an older profile file lacks, measured on its own. */
 export interface Completion {
   receiveMs?: number
   meshCosts?: MeshCosts
   wholeMs?: number
+  longHandover?: LongHandover
 }
 
 /** The model and timing a profile is measured with. */
@@ -33,6 +35,11 @@ serve({
     })
     return { value: JSON.stringify(measuredProfileToJson(profile)) }
   },
+  // the whole model's time now, against which a cached profile's speed is checked
+  async whole (args: ProfileJob) {
+    const graph = loadGraph(await readFile(args.path), { name: args.name, inputShape: args.inputShape })
+    return { value: await measureWholeModel(graph, { threads: args.threads, repeats: args.repeats, warmup: 1, clock: 'wall' }) }
+  },
   // what a profile measured by an older version lacks
   async complete (args: { job: ProfileJob, missing: MissingMeasurements }, _progress, signal) {
     const { job, missing } = args
@@ -43,7 +50,9 @@ serve({
     const value: Completion = {
       ...(missing.receiveDelay ? { receiveMs: await measureReceiveDelay({ signal }) } : {}),
       ...(missing.meshCosts ? { meshCosts: await measureMeshCosts(signal) } : {}),
-      ...(missing.wholeModel ? { wholeMs: await wholeModel() } : {})
+      ...(missing.wholeModel ? { wholeMs: await wholeModel() } : {}),
+      // the mesh costs measured now include it
+      ...(missing.longHandover && !missing.meshCosts ? { longHandover: await measureLongHandover({ signal }) } : {})
     }
     return { value }
   }

@@ -40,6 +40,11 @@ export interface TestbedRow {
   /** Each device's CPU over the requests (median over the rounds; empty with a single request): see DeviceCpu. */
   cpu: Record<string, DeviceCpu>
   /**
+   * Each device's speed against its cached profile (the whole model's time now / then, median over the
+   * rounds; the tables were scaled by it); a device that measured its profile in the run is absent.
+   */
+  speed: Record<string, number>
+  /**
    * Planners of the scenario that served the same plan (the same volumes, rows and devices in every round)
    * share a letter, "A" for the first such plan measured: a plan measured twice is one plan measured with
    * more requests, and a difference between its rows is the machine's noise, not the planners'.
@@ -82,6 +87,8 @@ export interface TestbedSample {
   /** The leader planned during the requests (the last attempt keeps such a run): who, and why. */
   replanned?: string
   cpu: Record<string, DeviceCpu>
+  /** Each device's speed factor against its cached profile (TestbedRow.speed). */
+  speed: Record<string, number>
 }
 
 /**
@@ -147,7 +154,8 @@ export function rowOf (scenario: string, planner: string, samples: readonly Test
     cpu: Object.fromEntries(distinct(samples.flatMap(s => Object.keys(s.cpu))).map((d) => {
       const seen = samples.flatMap(s => s.cpu[d] ?? [])
       return [d, { msPerRequest: median(seen.map(c => c.msPerRequest)), quotaUse: median(seen.map(c => c.quotaUse)) }]
-    }))
+    })),
+    speed: Object.fromEntries(distinct(samples.flatMap(s => Object.keys(s.speed))).map(d => [d, median(samples.flatMap(s => s.speed[d] ?? []))]))
   }
 }
 

@@ -303,7 +303,8 @@ class ScenarioRun {
         leader: plan.leader,
         verified: timed.verified,
         ...(timed.replanned != null ? { replanned: timed.replanned } : {}),
-        cpu: timed.cpu
+        cpu: timed.cpu,
+        speed: Object.fromEntries(peers.flatMap(p => p.watch.all('profile').flatMap(e => e.speed != null ? [[p.device, e.speed.factor]] : [])))
       }
     } finally {
       await Promise.all(peers.map(async p => await p.watch.process.stop()))

@@ -27,7 +27,12 @@ export function showPeerEvents (peer: TesseraPeer, write: (line: string) => void
   show('left', e => `${e.name ?? e.peer.slice(-8)} left the mesh`)
   show('leader', e => e.leader == null ? `term ${e.term}: leader gone, electing` : `term ${e.term}: leader is ${e.name ?? e.leader.slice(-8)}${e.self ? ' (this peer)' : ''}`)
   show('model', e => `model ${e.name} ${e.how} (sha256 ${e.sha256.slice(0, 12)}...)`)
-  show('profile', e => e.done === true ? `profile of ${e.model}: ${e.cached === true ? 'read from the cache' : 'measured'}` : undefined)
+  show('profile', e => {
+    if (e.done !== true) return undefined
+    if (e.cached !== true) return `profile of ${e.model}: measured`
+    const s = e.speed
+    return `profile of ${e.model}: read from the cache${s == null ? '' : `, the whole model ${s.wholeMs.toFixed(1)} ms now against ${s.cachedWholeMs.toFixed(1)} when measured: tables x${s.factor.toFixed(2)}`}`
+  })
   show('planning', e => `planning ${e.model} over ${e.devices} device(s) with ${e.planner} (${e.reason})${e.scenario != null ? `; scenario in ${e.scenario}` : ''}`)
   show('plan', e => `plan ${e.key} from ${e.own ? 'this peer' : peer.nameOf(e.from)}: ${e.plan.planner}, ${e.members.length} device(s)${e.plan.predictedMs != null ? `, predicted ${e.plan.predictedMs.toFixed(1)} ms` : ''} | ${describePlan(e.plan)}`)
   show('repredicted', e => `plan ${e.key} stands on the newest measurements, predicted ${e.predictedMs.toFixed(1)} ms (was ${e.was.toFixed(1)})`)

@@ -7,7 +7,8 @@ import { showPeerEvents } from './mesh-lines.js'
 import { bar, progressLine } from './progress.js'
 
 const HELP = `usage: tessera peer [--model M]... [--planner P] [--listen ADDR]... [--name N] [--no-mdns]
-                    [--bootstrap ADDR]... [--input-shape 1,3,H,W] [--threads T] [--save-scenarios DIR] [--json]
+                    [--bootstrap ADDR]... [--input-shape 1,3,H,W] [--threads T] [--no-speed-check]
+                    [--save-scenarios DIR] [--json]
 
 Joins (or starts) a mesh: finds peers by mDNS (unless --no-mdns) and the --bootstrap addresses,
 profiles this machine for each model (cached), takes part in the leader election, runs its share
@@ -24,6 +25,8 @@ of the leader's plans and serves inference requests (tessera infer). Runs until 
   --name N           this device's name in plans (default: host name and short peer id)
   --bootstrap ADDR   multiaddr (with /p2p/<id>) of a peer to dial (repeatable, or comma-separated)
   --threads T        onnxruntime threads per part (default 1)
+  --no-speed-check   use a cached profile as it is; by default the whole model is timed first and
+                     the cached tables are scaled to this machine's speed now
   --save-scenarios DIR  when leading, write each scenario planned on (measured profiles and links) to DIR,
                      as files \`tessera plan --scenario\` replans
   --json             print events as JSON lines instead of text`
@@ -42,6 +45,7 @@ export async function run (argv: string[]): Promise<number> {
       'input-shape': { type: 'string' },
       threads: { type: 'string' },
       'profile-repeats': { type: 'string' },
+      'no-speed-check': { type: 'boolean', default: false },
       'save-scenarios': { type: 'string' },
       json: { type: 'boolean', default: false }
     }
@@ -61,6 +65,7 @@ export async function run (argv: string[]): Promise<number> {
     inputShape: parseShape(values['input-shape']),
     threads: parseIntFlag(values.threads, '--threads', 1, 1, 256),
     profileRepeats: parseIntFlag(values['profile-repeats'], '--profile-repeats', 3, 1, 100),
+    profileSpeedCheck: !values['no-speed-check'],
     listen: values.listen,
     mdns: !values['no-mdns'],
     bootstrap: parseList(values.bootstrap),

@@ -76,7 +76,7 @@ export async function run (argv: string[]): Promise<number> {
   process.stdout.write(`${graph.name} [${graph.inputShape.join(', ')}] on ${profile.machine.cpu}, ${threads} thread(s): ` +
     `${profile.machine.clock} clock, ${profile.segments.length} segments, ${profile.segments.reduce((s, seg) => s + seg.points.length, 0)} points, ` +
     `whole model ${profile.wholeMs.toFixed(1)} ms (its segments apart ${chain.toFixed(1)}), a slice taken in ${profile.receiveMs.toFixed(2)} ms after it arrives mid-compute; ` +
-    `a part handed to the compute thread and back in ${profile.handoverMs.toFixed(2)} ms, a tensor frame ${profile.frameCost.fixedMs.toFixed(3)} ms + ${profile.frameCost.msPerMiB.toFixed(2)} ms/MiB an end; ` +
+    `a part handed to the compute thread and back in ${profile.handoverMs.toFixed(2)} ms (${profile.longHandover.ms.toFixed(2)} ms after a ${profile.longHandover.runMs.toFixed(1)} ms run), a tensor frame ${profile.frameCost.fixedMs.toFixed(3)} ms + ${profile.frameCost.msPerMiB.toFixed(2)} ms/MiB an end; ` +
     `measured in ${((performance.now() - started) / 1000).toFixed(0)} s\n` +
     `profile written to ${out}\n`)
   return 0

@@ -55,7 +55,8 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
                      and each plan's measured timeline beside the simulated one (<...>-timeline.json)
   --json             { "rows": [{ "scenario", "planner", "predictedMs", "measuredMedianMs",
                      "measuredP95Ms", "predictionError", "nominalMs", "computeRatio", "runRatio", "clientMedianMs",
-                     "cpu": { device: { "msPerRequest", "quotaUse" } }, "samePlan", "planMedianMs", ... }] }
+                     "cpu": { device: { "msPerRequest", "quotaUse" } }, "speed": { device: factor },
+                     "samePlan", "planMedianMs", ... }] }
   --md               the table as markdown
 
 Columns: plan = a letter per distinct plan of the scenario (planners that served the same volumes,
@@ -65,12 +66,20 @@ peers' gossiped profiles, its probed links); nominal = the same plan simulated o
 caps; compute = the parts' compute per request, measured / profiled (the rest of an error is
 waiting); client = what the requester saw (adds the input's trip to the leader); busiest = the device
 whose peer used the largest share of its CPU quota while the requests ran (every thread of it, from the
-first request's end to the last), with its CPU ms per request (near 100%: saturated, its work queues).`
+first request's end to the last), with its CPU ms per request (near 100%: saturated, its work queues);
+speed = each device's whole model timed at its start against its cached profile's (the peer scaled its
+tables by it; absent where the profile was measured in the run).`
 
 /** The device that used the most of its CPU quota during the requests: "straggler 91% (103 ms)". */
 function busiest (r: TestbedRow): string {
   const b = busiestDevice(r.cpu)
   return b == null ? '-' : `${b.device} ${(b.cpu.quotaUse * 100).toFixed(0)}% (${b.cpu.msPerRequest.toFixed(0)} ms)`
+}
+
+/** Each device's speed against its cached profile: "hub x1.16 twin x0.97"; "-" where every profile was measured in the run. */
+function speeds (r: TestbedRow): string {
+  const s = Object.entries(r.speed)
+  return s.length === 0 ? '-' : s.map(([d, f]) => `${d} x${f.toFixed(2)}`).join(' ')
 }
 
 /**
@@ -80,7 +89,7 @@ function busiest (r: TestbedRow): string {
 export function formatTestbedTable (rows: readonly TestbedRow[], markdown: boolean): string {
   const scenarios = [...new Set(rows.map(r => r.scenario))]
   const fastest = new Map(scenarios.map(s => [s, fastestPlanners(rows.filter(r => r.scenario === s))]))
-  const head = ['scenario', 'planner', 'plan', 'predicted ms', 'measured ms', 'p95 ms', 'error', 'nominal ms', 'compute', 'run', 'client ms', 'busiest', 'devices']
+  const head = ['scenario', 'planner', 'plan', 'predicted ms', 'measured ms', 'p95 ms', 'error', 'nominal ms', 'compute', 'run', 'client ms', 'busiest', 'speed', 'devices']
   const body = rows.map(r => [
     r.scenario,
     `${r.planner}${fastest.get(r.scenario)!.has(r.planner) ? ' *' : ''}`,
@@ -88,9 +97,10 @@ export function formatTestbedTable (rows: readonly TestbedRow[], markdown: boole
     r.predictedMs.toFixed(1), r.measuredMedianMs.toFixed(1), r.measuredP95Ms.toFixed(1),
     `${(r.predictionError * 100).toFixed(1)}%`, r.nominalMs.toFixed(1), `x${r.computeRatio.toFixed(2)}`, `x${r.runRatio.toFixed(2)}`, r.clientMedianMs.toFixed(1),
     busiest(r),
+    speeds(r),
     r.devices.join(' ')
   ])
-  return renderTable(head, body, { numeric: i => i >= 3 && i < head.length - 2, markdown, rule: true })
+  return renderTable(head, body, { numeric: i => i >= 3 && i < head.length - 3, markdown, rule: true })
 }
 
 async function cleanup (): Promise<number> {

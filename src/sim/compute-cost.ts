@@ -55,6 +55,16 @@ function numel (shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1)
 }
 
+/**
+ * A run of `runMs` on a measured device with its hand-over to the compute thread and back: `handoverMs`
+ * after a short run, growing linearly to the long hand-over's after a run as long as the one that measured it.
+ */
+export function withHandover (profile: MeasuredProfile, runMs: number): number {
+  const { handoverMs, longHandover } = profile
+  if (longHandover.runMs <= 0) return runMs + handoverMs
+  return runMs + handoverMs + (longHandover.ms - handoverMs) * Math.min(1, runMs / longHandover.runMs)
+}
+
 /** Per-graph cost model with caches shared by every device that uses the same profile object. */
 export class ComputeCosts {
   private readonly volumes = new Map<string, VolumeInfo>()
@@ -158,7 +168,7 @@ export class ComputeCosts {
     const cached = g.costs[s]
     if (cached !== undefined) return cached
     // a measured device also hands the part to its compute thread and takes the outputs back
-    const ms = profile.kind === 'roofline' ? this.rooflinePart(profile, info, g) : this.measuredPart(profile, info, g) + profile.handoverMs
+    const ms = profile.kind === 'roofline' ? this.rooflinePart(profile, info, g) : withHandover(profile, this.measuredPart(profile, info, g))
     g.costs[s] = ms
     return ms
   }
@@ -277,7 +287,7 @@ export class ComputeCosts {
       for (const id of tailNodeIds(this.graph, from)) ms += this.wholeNodeMs(profile, this.graph.nodes[id])
     } else {
       ms = this.measuredTail(profile, this.cutIndex.get(from)!, this.chainScale(profile))
-      if (ms > 0) ms += profile.handoverMs
+      if (ms > 0) ms = withHandover(profile, ms)
     }
     perSlot[s] = ms
     return ms

@@ -15,7 +15,7 @@ import { allocate } from '../graph/tensor-data.js'
 import { logger } from '../logger.js'
 import { OnnxBuilder } from '../../models/onnx-builder.js'
 import { layerCuts } from './layers.js'
-import type { FrameCost, MeasuredProfile, MeasuredSegment } from './types.js'
+import type { FrameCost, LongHandover, MeasuredProfile, MeasuredSegment } from './types.js'
 
 const log = logger('profile')
 
@@ -44,11 +44,12 @@ export interface MeasureOptions {
 /** What the mesh's machinery costs a device: see MeasuredProfile. */
 export interface MeshCosts {
   handoverMs: number
+  longHandover: LongHandover
   frameCost: FrameCost
 }
 
 /** A profile that records no mesh costs. */
-export const NO_MESH_COSTS: MeshCosts = { handoverMs: 0, frameCost: { fixedMs: 0, msPerMiB: 0 } }
+export const NO_MESH_COSTS: MeshCosts = { handoverMs: 0, longHandover: { runMs: 0, ms: 0 }, frameCost: { fixedMs: 0, msPerMiB: 0 } }
 
 /**
  * Output row counts to measure for a tensor of `height` rows: every count up to 8 (where fixed costs and
@@ -283,6 +284,7 @@ export async function measureProfile (graph: Graph, options: MeasureOptions = {}
     tailMs,
     receiveMs,
     handoverMs: mesh.handoverMs,
+    longHandover: { ...mesh.longHandover },
     frameCost: { ...mesh.frameCost },
     wholeMs
   }

@@ -6,10 +6,10 @@ import { formatIssues, strictObject } from './schema-errors.js'
 import type { MeasuredProfile, MeasuredSegment } from './types.js'
 
 /**
- * The profile file's format version: 2 added `receiveMs`, 3 `handoverMs` and `frameCost`, 4 `wholeMs`;
- * what a file predates reads as 0.
+ * The profile file's format version: 2 added `receiveMs`, 3 `handoverMs` and `frameCost`, 4 `wholeMs`,
+ * 5 `longHandover`; what a file predates reads as 0.
  */
-export const MEASURED_PROFILE_VERSION = 4
+export const MEASURED_PROFILE_VERSION = 5
 
 const positiveInt = z.number().int().positive()
 const nonNegative = z.number().finite().nonnegative()
@@ -33,7 +33,7 @@ const SegmentSchema = strictObject({
 
 const MeasuredProfileSchema = strictObject({
   kind: z.literal('measured'),
-  version: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(MEASURED_PROFILE_VERSION)]),
+  version: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(MEASURED_PROFILE_VERSION)]),
   model: strictObject({ name: z.string(), sha256: z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 hex digits'), inputShape: z.array(positiveInt).min(1) }),
   machine: strictObject({ cpu: z.string(), cores: positiveInt, threads: positiveInt, clock: z.enum(['wall', 'cpu']) }),
   segments: z.array(SegmentSchema),
@@ -44,10 +44,11 @@ const MeasuredProfileSchema = strictObject({
   receiveMs: nonNegative.optional(),
   handoverMs: nonNegative.optional(),
   frameCost: strictObject({ fixedMs: nonNegative, msPerMiB: nonNegative }).optional(),
-  wholeMs: nonNegative.optional()
+  wholeMs: nonNegative.optional(),
+  longHandover: strictObject({ runMs: nonNegative, ms: nonNegative }).optional()
 }).superRefine((f, ctx) => {
   // each key from the version that added it on, and not before
-  const since: Array<[key: 'receiveMs' | 'handoverMs' | 'frameCost' | 'wholeMs', version: number]> = [['receiveMs', 2], ['handoverMs', 3], ['frameCost', 3], ['wholeMs', 4]]
+  const since: Array<[key: 'receiveMs' | 'handoverMs' | 'frameCost' | 'wholeMs' | 'longHandover', version: number]> = [['receiveMs', 2], ['handoverMs', 3], ['frameCost', 3], ['wholeMs', 4], ['longHandover', 5]]
   for (const [key, version] of since) {
     if (f.version < version && f[key] != null) ctx.addIssue({ code: 'custom', path: [key], message: `a version ${f.version} profile has no ${key} (version ${version} added it)` })
     if (f.version >= version && f[key] == null) ctx.addIssue({ code: 'custom', path: [key], message: `required in a version ${f.version} profile` })
@@ -75,7 +76,8 @@ export function parseMeasuredProfile (json: unknown, name: string): MeasuredProf
     receiveMs: f.receiveMs ?? 0,
     handoverMs: f.handoverMs ?? 0,
     frameCost: { fixedMs: f.frameCost?.fixedMs ?? 0, msPerMiB: f.frameCost?.msPerMiB ?? 0 },
-    wholeMs: f.wholeMs ?? 0
+    wholeMs: f.wholeMs ?? 0,
+    longHandover: { runMs: f.longHandover?.runMs ?? 0, ms: f.longHandover?.ms ?? 0 }
   }
 }
 
@@ -84,22 +86,23 @@ export interface MissingMeasurements {
   receiveDelay: boolean
   meshCosts: boolean
   wholeModel: boolean
+  longHandover: boolean
 }
 
 /**
  * What a profile file predates (a valid file's version): the receive delay (version 1), the mesh
- * costs (versions 1 and 2), the whole model's time (versions 1 to 3). A peer measures just those and
- * rewrites it.
+ * costs (versions 1 and 2), the whole model's time (versions 1 to 3), the hand-over after a long run
+ * (versions 1 to 4). A peer measures just those and rewrites it.
  */
 export function missingMeasurements (json: unknown): MissingMeasurements {
   const version = typeof json === 'object' && json != null ? (json as { version?: unknown }).version : undefined
   const older = (than: number): boolean => typeof version === 'number' && version < than
-  return { receiveDelay: older(2), meshCosts: older(3), wholeModel: older(4) }
+  return { receiveDelay: older(2), meshCosts: older(3), wholeModel: older(4), longHandover: older(5) }
 }
 
 /** Whether a profile file lacks any measurement. */
 export function lacksAny (missing: MissingMeasurements): boolean {
-  return missing.receiveDelay || missing.meshCosts || missing.wholeModel
+  return missing.receiveDelay || missing.meshCosts || missing.wholeModel || missing.longHandover
 }
 
 /** Reads and validates a measured profile file. */
@@ -138,7 +141,27 @@ export function measuredProfileToJson (p: MeasuredProfile): MeasuredProfileFile 
     receiveMs: p.receiveMs,
     handoverMs: p.handoverMs,
     frameCost: { fixedMs: p.frameCost.fixedMs, msPerMiB: p.frameCost.msPerMiB },
-    wholeMs: p.wholeMs
+    wholeMs: p.wholeMs,
+    longHandover: { runMs: p.longHandover.runMs, ms: p.longHandover.ms }
+  }
+}
+
+/**
+ * The profile of a device that now runs `factor` times as slow as when it was measured (0.9: 10% faster):
+ * every table, the call, the tail and the whole model scaled alike. The hand-overs, the receive delay
+ * and the frame costs are measured apart and stay.
+ */
+export function scaleProfileSpeed (p: MeasuredProfile, factor: number): MeasuredProfile {
+  if (!(factor > 0) || !Number.isFinite(factor)) throw new RangeError(`a profile's speed factor must be a positive number, got ${factor}`)
+  const table = (s: MeasuredSegment): MeasuredSegment => ({ ...s, points: s.points.map(([r, ms]) => [r, ms * factor] as const) })
+  return {
+    ...p,
+    segments: p.segments.map(table),
+    layers: p.layers.map(table),
+    pairs: p.pairs.map((x) => ({ middle: x.middle, table: table(x.table) })),
+    callMs: p.callMs * factor,
+    tailMs: p.tailMs * factor,
+    wholeMs: p.wholeMs * factor
   }
 }
 

@@ -57,6 +57,13 @@ export interface MeasuredProfile {
    * every part and the tail pay it. 0 in profiles measured before version 3.
    */
   readonly handoverMs: number
+  /**
+   * The hand-over after a run that kept the compute thread busy for `runMs` (tens of ms): on a device held
+   * to a share of a core (a CPU quota, a governor) that run has spent the share, and taking its outputs back
+   * waits for more (about (1 - share) x the quota's period). Between a run of 0 and `runMs` the simulator
+   * takes the hand-over linearly from `handoverMs` to `ms`. Zeros before version 5 (`handoverMs` throughout).
+   */
+  readonly longHandover: LongHandover
   /** What a tensor frame costs this device to send or to take in (its CPU). Zeros before version 3. */
   readonly frameCost: FrameCost
   /**
@@ -66,6 +73,14 @@ export interface MeasuredProfile {
    * measures against the whole chain. 0 in profiles measured before version 4 (the chain alone then).
    */
   readonly wholeMs: number
+}
+
+/** The hand-over after a long run: see MeasuredProfile.longHandover. */
+export interface LongHandover {
+  /** ms of the run it follows. */
+  readonly runMs: number
+  /** ms of the hand-over, beyond the run. */
+  readonly ms: number
 }
 
 /**

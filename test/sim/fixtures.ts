@@ -48,7 +48,8 @@ export function linearProfile (graph: Graph, name: string, perRowA: number, perR
     receiveMs: 0,
     handoverMs: 0,
     frameCost: { fixedMs: 0, msPerMiB: 0 },
-    wholeMs: 0
+    wholeMs: 0,
+    longHandover: { runMs: 0, ms: 0 }
   }
 }
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { interpolateSegment, measuredProfileToJson, missingMeasurements, parseMeasuredProfile } from '../../src/sim/profile-measured.js'
+import { interpolateSegment, measuredProfileToJson, missingMeasurements, parseMeasuredProfile, scaleProfileSpeed } from '../../src/sim/profile-measured.js'
 import { createSimulator } from '../../src/sim/simulate.js'
 import type { MeasuredSegment } from '../../src/sim/types.js'
 import { device, linearProfile, scenario, tinyGraph } from './fixtures.js'
@@ -68,37 +68,76 @@ describe('measured profiles', () => {
     assert.throws(() => parseMeasuredProfile({ ...measuredProfileToJson(p), extra: 1 }, 'f.json'), { message: /unknown key "extra"/ })
   })
 
-  it('reads what an older file predates as 0: the receive delay (version 1), the mesh costs (versions 1 and 2), the whole model (1 to 3); requires each from its version', () => {
+  it('reads what an older file predates as 0: the receive delay (version 1), the mesh costs (versions 1 and 2), the whole model (1 to 3), the long hand-over (1 to 4); requires each from its version', () => {
     const graph = tinyGraph()
-    const p = { ...linearProfile(graph, 'unit', 1, 2, 3), receiveMs: 1.25, handoverMs: 0.75, frameCost: { fixedMs: 0.125, msPerMiB: 3.5 }, wholeMs: 21.5 }
-    const v4 = measuredProfileToJson(p)
-    assert.equal(v4.version, 4)
-    assert.deepEqual(parseMeasuredProfile(v4, 'unit'), p)
+    const p = { ...linearProfile(graph, 'unit', 1, 2, 3), receiveMs: 1.25, handoverMs: 0.75, frameCost: { fixedMs: 0.125, msPerMiB: 3.5 }, wholeMs: 21.5, longHandover: { runMs: 18.5, ms: 2.25 } }
+    const v5 = measuredProfileToJson(p)
+    assert.equal(v5.version, 5)
+    assert.deepEqual(parseMeasuredProfile(v5, 'unit'), p)
+    const none = { runMs: 0, ms: 0 }
+    const { longHandover, ...v4 } = { ...v5, version: 4 }
+    assert.deepEqual(longHandover, { runMs: 18.5, ms: 2.25 })
+    assert.deepEqual(parseMeasuredProfile(v4, 'four'), { ...p, name: 'four', longHandover: none })
     const { wholeMs, ...v3 } = { ...v4, version: 3 }
     assert.equal(wholeMs, 21.5)
-    assert.deepEqual(parseMeasuredProfile(v3, 'three'), { ...p, name: 'three', wholeMs: 0 })
+    assert.deepEqual(parseMeasuredProfile(v3, 'three'), { ...p, name: 'three', wholeMs: 0, longHandover: none })
     const { handoverMs, frameCost, ...v2 } = { ...v3, version: 2 }
     assert.deepEqual([handoverMs, frameCost], [0.75, { fixedMs: 0.125, msPerMiB: 3.5 }])
-    assert.deepEqual(parseMeasuredProfile(v2, 'two'), { ...p, name: 'two', handoverMs: 0, frameCost: { fixedMs: 0, msPerMiB: 0 }, wholeMs: 0 })
+    assert.deepEqual(parseMeasuredProfile(v2, 'two'), { ...p, name: 'two', handoverMs: 0, frameCost: { fixedMs: 0, msPerMiB: 0 }, wholeMs: 0, longHandover: none })
     const { receiveMs, ...v1 } = { ...v2, version: 1 }
     assert.equal(receiveMs, 1.25)
-    assert.deepEqual(parseMeasuredProfile(v1, 'old'), { ...p, name: 'old', receiveMs: 0, handoverMs: 0, frameCost: { fixedMs: 0, msPerMiB: 0 }, wholeMs: 0 })
-    assert.deepEqual([v1, v2, v3, v4].map(missingMeasurements), [
-      { receiveDelay: true, meshCosts: true, wholeModel: true },
-      { receiveDelay: false, meshCosts: true, wholeModel: true },
-      { receiveDelay: false, meshCosts: false, wholeModel: true },
-      { receiveDelay: false, meshCosts: false, wholeModel: false }
+    assert.deepEqual(parseMeasuredProfile(v1, 'old'), { ...p, name: 'old', receiveMs: 0, handoverMs: 0, frameCost: { fixedMs: 0, msPerMiB: 0 }, wholeMs: 0, longHandover: none })
+    assert.deepEqual([v1, v2, v3, v4, v5].map(missingMeasurements), [
+      { receiveDelay: true, meshCosts: true, wholeModel: true, longHandover: true },
+      { receiveDelay: false, meshCosts: true, wholeModel: true, longHandover: true },
+      { receiveDelay: false, meshCosts: false, wholeModel: true, longHandover: true },
+      { receiveDelay: false, meshCosts: false, wholeModel: false, longHandover: true },
+      { receiveDelay: false, meshCosts: false, wholeModel: false, longHandover: false }
     ])
     assert.throws(() => parseMeasuredProfile({ ...v1, version: 2 }, 'f.json'), { name: 'InvalidInputError', message: /receiveMs: required in a version 2 profile/ })
     assert.throws(() => parseMeasuredProfile({ ...v2, version: 3 }, 'f.json'), { message: /handoverMs: required in a version 3 profile/ })
     assert.throws(() => parseMeasuredProfile({ ...v3, version: 4 }, 'f.json'), { message: /wholeMs: required in a version 4 profile/ })
+    assert.throws(() => parseMeasuredProfile({ ...v4, version: 5 }, 'f.json'), { message: /longHandover: required in a version 5 profile/ })
     assert.throws(() => parseMeasuredProfile({ ...v1, receiveMs: 2 }, 'f.json'), { message: /receiveMs: a version 1 profile has no receiveMs/ })
     assert.throws(() => parseMeasuredProfile({ ...v2, frameCost }, 'f.json'), { message: /frameCost: a version 2 profile has no frameCost \(version 3 added it\)/ })
     assert.throws(() => parseMeasuredProfile({ ...v3, wholeMs: 3 }, 'f.json'), { message: /wholeMs: a version 3 profile has no wholeMs \(version 4 added it\)/ })
-    assert.throws(() => parseMeasuredProfile({ ...v4, receiveMs: -1 }, 'f.json'), { message: /receiveMs/ })
-    assert.throws(() => parseMeasuredProfile({ ...v4, wholeMs: -1 }, 'f.json'), { message: /wholeMs/ })
-    assert.throws(() => parseMeasuredProfile({ ...v4, frameCost: { fixedMs: 0.1 } }, 'f.json'), { message: /frameCost\.msPerMiB/ })
-    assert.throws(() => parseMeasuredProfile({ ...v4, version: 5 }, 'f.json'), { message: /version/ })
+    assert.throws(() => parseMeasuredProfile({ ...v4, longHandover }, 'f.json'), { message: /longHandover: a version 4 profile has no longHandover \(version 5 added it\)/ })
+    assert.throws(() => parseMeasuredProfile({ ...v5, receiveMs: -1 }, 'f.json'), { message: /receiveMs/ })
+    assert.throws(() => parseMeasuredProfile({ ...v5, wholeMs: -1 }, 'f.json'), { message: /wholeMs/ })
+    assert.throws(() => parseMeasuredProfile({ ...v5, longHandover: { runMs: 3 } }, 'f.json'), { message: /longHandover\.ms/ })
+    assert.throws(() => parseMeasuredProfile({ ...v5, frameCost: { fixedMs: 0.1 } }, 'f.json'), { message: /frameCost\.msPerMiB/ })
+    assert.throws(() => parseMeasuredProfile({ ...v5, version: 6 }, 'f.json'), { message: /version/ })
+  })
+
+  it('charges a run its hand-over: the short one after a short run, growing linearly to the long one after a run as long as its', () => {
+    const graph = tinyGraph()
+    // conv b's table: 2 ms a row; the long hand-over measured after a 16 ms run
+    const p = { ...linearProfile(graph, 'unit', 1, 2, 3), handoverMs: 0.5, longHandover: { runMs: 16, ms: 2.5 } }
+    const sim = createSimulator(scenario(graph, [device('A', 0, p)]))
+    const conv = (rows: number): number => sim.partMs('A', { input: 'r', output: 'b' }, [0, rows])
+    assert.equal(conv(1), 2 + 0.5 + 2 * (2 / 16))
+    assert.equal(conv(4), 8 + 0.5 + 2 * (8 / 16))
+    assert.equal(conv(8), 16 + 2.5)
+    // past the long run: the long hand-over
+    assert.equal(sim.tailMs('A', 'r'), 16 + 3 - 0 + 2.5)
+    // a profile without a long hand-over (before version 5): the short one throughout
+    const old = createSimulator(scenario(graph, [device('A', 0, { ...p, longHandover: { runMs: 0, ms: 0 } })]))
+    assert.equal(old.partMs('A', { input: 'r', output: 'b' }, [0, 8]), 16 + 0.5)
+  })
+
+  it('scales a profile to a device\'s speed now: the tables, the call, the tail and the whole model, not the mesh costs', () => {
+    const graph = tinyGraph()
+    const p = { ...linearProfile(graph, 'unit', 1, 2, 3), callMs: 0.25, handoverMs: 0.5, receiveMs: 0.75, frameCost: { fixedMs: 0.125, msPerMiB: 3.5 }, wholeMs: 20, longHandover: { runMs: 16, ms: 2.5 } }
+    const q = scaleProfileSpeed(p, 1.5)
+    assert.deepEqual(q.segments.map(s => s.points), p.segments.map(s => s.points.map(([r, ms]) => [r, ms * 1.5])))
+    assert.deepEqual([q.callMs, q.tailMs, q.wholeMs], [0.375, p.tailMs * 1.5, 30])
+    assert.deepEqual([q.handoverMs, q.receiveMs, q.frameCost, q.longHandover], [p.handoverMs, p.receiveMs, p.frameCost, p.longHandover])
+    // the simulator's whole model follows: 1.5 x the compute, the same hand-over
+    const at = (x: typeof p): number => createSimulator(scenario(graph, [device('A', 0, x)])).wholeModelMs('A')
+    const hand = (run: number): number => 0.5 + 2 * Math.min(1, run / 16)
+    assert.ok(Math.abs(at(p) - (20 + hand(20))) < 1e-9 && Math.abs(at(q) - (30 + hand(30))) < 1e-9)
+    assert.throws(() => scaleProfileSpeed(p, 0), RangeError)
+    assert.throws(() => scaleProfileSpeed(p, Number.NaN), RangeError)
   })
 
   it('scales chains of two tables or more so the tail from the input takes the measured whole model; one table stays as measured', () => {

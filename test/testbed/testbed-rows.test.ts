@@ -7,7 +7,7 @@ import type { Plan } from '../../src/plan/types.js'
 
 describe('testbed rows', () => {
   const sample = (over: Partial<TestbedSample>): TestbedSample => ({
-    predictedMs: 100, nominalMs: 90, computeRatio: 1, runRatio: 0.9, servedMs: [100], clientMs: [110], plan: '1.3', layout: 'L', servedBy: 'aofl', devices: ['a'], leader: 'a', verified: null, cpu: {}, ...over
+    predictedMs: 100, nominalMs: 90, computeRatio: 1, runRatio: 0.9, servedMs: [100], clientMs: [110], plan: '1.3', layout: 'L', servedBy: 'aofl', devices: ['a'], leader: 'a', verified: null, cpu: {}, speed: {}, ...over
   })
 
   it('pools the rounds\' requests and takes the median prediction', () => {
@@ -26,6 +26,12 @@ describe('testbed rows', () => {
     assert.deepEqual(r.devices, ['a', 'b'])
     assert.equal(r.leader, 'a')
     assert.deepEqual(r.rounds.map(x => x.measuredMedianMs), [120, 150, 115])
+  })
+
+  it('gives each device\'s speed factor as the median over the rounds that had one', () => {
+    const r = rowOf('S', 'p', [sample({ speed: { a: 1.2, b: 0.9 } }), sample({ speed: { a: 1.1 } }), sample({ speed: { a: 1.0 } })])
+    assert.deepEqual(r.speed, { a: 1.1, b: 0.9 })
+    assert.deepEqual(rowOf('S', 'p', [sample({})]).speed, {})
   })
 
   it('fails verification if any round failed it, and passes it only if every round checked', () => {
