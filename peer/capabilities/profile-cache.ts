@@ -50,7 +50,7 @@ export interface ProfileProgress {
 }
 
 /** How profiles are timed (src/sim/profile-measure.ts); a profile timed another way is measured again. */
-const TIMING_METHOD = `median of samples of at least ${MIN_SAMPLE_MS} ms`
+const TIMING_METHOD = `median of samples of at least ${MIN_SAMPLE_MS} ms, points astray from their table's line timed again`
 
 /** What identifies "this machine" for a profile: CPU model, core count, memory, host, threads, and the timing method. */
 export function machineKey (threads: number): string {

@@ -14,6 +14,7 @@ import type { HostTensor } from '../engine/tensor.js'
 import { allocate } from '../graph/tensor-data.js'
 import { logger } from '../logger.js'
 import { OnnxBuilder } from '../../models/onnx-builder.js'
+import { median } from '../stats.js'
 import { layerCuts } from './layers.js'
 import type { FrameCost, LongHandover, MeasuredProfile, MeasuredSegment } from './types.js'
 
@@ -191,6 +192,35 @@ export async function measureWholeModel (graph: Graph, timing: Timing): Promise<
   return await timeSubModel(whole, timing)
 }
 
+/** A point strays when it is off its table's line by more than this share of the line's value ... */
+export const STRAY_SHARE = 0.3
+/** ... and by more than this many ms. */
+export const STRAY_MS = 1
+
+/**
+ * The points of a table that stray from its line: a robust (Theil-Sen) fit of ms against rows, which a
+ * few disturbed points do not move. A part's work grows linearly with its rows, and a point far off the
+ * line of the others was timed while something else took the device's CPU (its own peer's network work,
+ * a collection, a neighbour on a shared host): on a quarter of a core here, single points came out 2-9
+ * times their neighbours, in a different place at every measurement. Tables of fewer than 4 points have
+ * no line to stray from.
+ */
+export function strayPoints (points: ReadonlyArray<readonly [number, number]>): number[] {
+  if (points.length < 4) return []
+  const slopes: number[] = []
+  for (let i = 0; i < points.length; i++) {
+    for (let j = i + 1; j < points.length; j++) slopes.push((points[j][1] - points[i][1]) / (points[j][0] - points[i][0]))
+  }
+  const slope = median(slopes)
+  const intercept = median(points.map(([r, ms]) => ms - slope * r))
+  const stray: number[] = []
+  points.forEach(([r, ms], i) => {
+    const line = intercept + slope * r
+    if (Math.abs(ms - line) > Math.max(STRAY_SHARE * Math.abs(line), STRAY_MS)) stray.push(i)
+  })
+  return stray
+}
+
 /** Rows [start, start + n) centred in the height: an inner part, with halo on both sides. */
 function centred (height: number, n: number): Range {
   const start = Math.floor((height - n) / 2)
@@ -229,41 +259,32 @@ export async function measureProfile (graph: Graph, options: MeasureOptions = {}
   })
   const total = [...plan, ...layerPlan, ...pairPlan].reduce((s, p) => s + p.rows.length, 0) + 2
   let done = 0
+  // a table's points, then those that stray from its line timed twice more, each the median of the three
+  const table = async (volume: Volume, height: number, rows: number[], label: string): Promise<MeasuredSegment> => {
+    const time = async (n: number): Promise<number> => {
+      options.signal?.throwIfAborted()
+      return await timeSubModel(partModel(graph, volume, centred(height, n)), timing)
+    }
+    const points: Array<[number, number]> = []
+    for (const n of rows) {
+      points.push([n, await time(n)])
+      done++
+      options.onProgress?.(done, total, `${label} ${volume.input} -> ${volume.output} rows ${n}/${height}`)
+    }
+    for (const i of strayPoints(points)) {
+      const [n, first] = points[i]
+      points[i] = [n, median([first, await time(n), await time(n)])]
+      log('%s %s -> %s rows %d: %s ms strayed from the table\'s line, %s ms timed again', label, volume.input, volume.output, n, first.toFixed(2), points[i][1].toFixed(2))
+    }
+    log('%s %s -> %s: %o', label, volume.input, volume.output, points)
+    return { input: volume.input, output: volume.output, height, points }
+  }
   const segments: MeasuredSegment[] = []
-  for (const { volume, height, rows } of plan) {
-    const points: Array<[number, number]> = []
-    for (const n of rows) {
-      options.signal?.throwIfAborted()
-      const ms = await timeSubModel(partModel(graph, volume, centred(height, n)), timing)
-      points.push([n, ms])
-      done++
-      options.onProgress?.(done, total, `${volume.input} -> ${volume.output} rows ${n}/${height}`)
-    }
-    log('%s -> %s: %o', volume.input, volume.output, points)
-    segments.push({ input: volume.input, output: volume.output, height, points })
-  }
+  for (const { volume, height, rows } of plan) segments.push(await table(volume, height, rows, 'segment'))
   const layers: MeasuredSegment[] = []
-  for (const { volume, height, rows } of layerPlan) {
-    const points: Array<[number, number]> = []
-    for (const n of rows) {
-      options.signal?.throwIfAborted()
-      points.push([n, await timeSubModel(partModel(graph, volume, centred(height, n)), timing)])
-      done++
-      options.onProgress?.(done, total, `layer ${volume.input} -> ${volume.output} rows ${n}/${height}`)
-    }
-    layers.push({ input: volume.input, output: volume.output, height, points })
-  }
+  for (const { volume, height, rows } of layerPlan) layers.push(await table(volume, height, rows, 'layer'))
   const pairs: Array<{ middle: string, table: MeasuredSegment }> = []
-  for (const { volume, middle, height, rows } of pairPlan) {
-    const points: Array<[number, number]> = []
-    for (const n of rows) {
-      options.signal?.throwIfAborted()
-      points.push([n, await timeSubModel(partModel(graph, volume, centred(height, n)), timing)])
-      done++
-      options.onProgress?.(done, total, `layers ${volume.input} -> ${volume.output} rows ${n}/${height}`)
-    }
-    pairs.push({ middle, table: { input: volume.input, output: volume.output, height, points } })
-  }
+  for (const { volume, middle, height, rows } of pairPlan) pairs.push({ middle, table: await table(volume, height, rows, 'layers') })
   const callMs = await timeSubModel(trivialModel(), timing)
   const tail = tailModel(graph, spatialPrefixEnd(graph))
   const tailMs = tail == null ? 0 : await timeSubModel(tail, timing)

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { OnnxBuilder } from '../../models/onnx-builder.js'
 import { loadGraph } from '../../src/graph/load.js'
-import { MIN_SAMPLE_MS, measureProfile, profileRows, timeSubModel } from '../../src/sim/profile-measure.js'
+import { MIN_SAMPLE_MS, measureProfile, profileRows, strayPoints, timeSubModel } from '../../src/sim/profile-measure.js'
 import { partModel } from '../../src/engine/sub-model.js'
 import { readMeasuredProfile } from '../../src/sim/profile-measured.js'
 import { loadScenario } from '../../src/sim/scenario.js'
@@ -25,6 +25,21 @@ function smallNet (): Uint8Array {
 }
 
 describe('measuring a profile', () => {
+  it('finds the points that stray from their table\'s line: far off it in share and in ms, whatever their place', () => {
+    const line = (r: number): number => 1 + 2 * r
+    const rows = [1, 2, 3, 4, 5, 6, 7, 8, 12, 17, 24, 32]
+    const table = (spikes: Record<number, number>): Array<[number, number]> => rows.map(r => [r, spikes[r] ?? line(r)])
+    assert.deepEqual(strayPoints(table({})), [])
+    // a burst at 4 rows (x9, as seen on a quarter core), a slow 12 and a fast 32: the line of the others stays
+    assert.deepEqual(strayPoints(table({ 4: 81, 12: 60, 32: 40 })), [3, 8, 11])
+    // within 30% of the line, or within 1 ms of it: kept
+    assert.deepEqual(strayPoints(table({ 24: line(24) * 1.25, 1: line(1) + 0.9 })), [])
+    // a fixed cost at the first rows is not noise unless it is far off
+    assert.deepEqual(strayPoints([[1, 5], [2, 6.5], [3, 9], [4, 11], [5, 13], [6, 15]]), [])
+    // too few points for a line
+    assert.deepEqual(strayPoints([[1, 1], [2, 50], [4, 4]]), [])
+  })
+
   it('picks every row count up to 8, then about 1.4x apart, and the height', () => {
     assert.deepEqual(profileRows(5), [1, 2, 3, 4, 5])
     assert.deepEqual(profileRows(32), [1, 2, 3, 4, 5, 6, 7, 8, 12, 17, 24, 32])
