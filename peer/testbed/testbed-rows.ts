@@ -1,5 +1,6 @@
 // A testbed row: one planner on one scenario, its prediction beside what was measured, pooled over
 // the rounds it was measured in.
+import { errorFunction, wilcoxonRankSum } from 'simple-statistics'
 import { median, percentile, predictionError } from '../../src/stats.js'
 import type { Plan } from '../../src/plan/types.js'
 
@@ -52,6 +53,12 @@ export interface TestbedRow {
   samePlan: string
   /** The median over every request of the rows that share this row's plan: what ranks the plans. */
   planMedianMs: number
+  /**
+   * How likely requests this slow or slower were, were this row's plan no slower than the scenario's
+   * fastest (one-sided Mann-Whitney U over both plans' pooled requests; 1 for the fastest plan): under
+   * 0.05 the plan measured slower, at or above it the two are not told apart by this run (`tiedPlanners`).
+   */
+  slowerP: number
 }
 
 /**
@@ -116,7 +123,26 @@ export function scenarioRows (scenario: string, samples: ReadonlyMap<string, rea
     if (!letters.has(key)) letters.set(key, String.fromCharCode(65 + letters.size % 26) + (letters.size >= 26 ? String(Math.floor(letters.size / 26)) : ''))
     pooled.set(key, [...(pooled.get(key) ?? []), ...ss.flatMap(s => s.servedMs)])
   }
-  return keyed.map(({ planner, ss, key }) => ({ ...rowOf(scenario, planner, ss), samePlan: letters.get(key)!, planMedianMs: median(pooled.get(key)!) }))
+  let fastest: number[] = []
+  for (const served of pooled.values()) if (fastest.length === 0 || median(served) < median(fastest)) fastest = served
+  return keyed.map(({ planner, ss, key }) => {
+    const served = pooled.get(key)!
+    return { ...rowOf(scenario, planner, ss), samePlan: letters.get(key)!, planMedianMs: median(served), slowerP: served === fastest ? 1 : slowerP(served, fastest) }
+  })
+}
+
+/**
+ * The one-sided p-value of `slower` being slower than `faster` (Mann-Whitney U: the rank sum of `slower`
+ * over both samples pooled, ties at their mean rank; the normal approximation with a continuity
+ * correction, good from about 8 requests a side).
+ */
+export function slowerP (slower: readonly number[], faster: readonly number[]): number {
+  const n = slower.length
+  const m = faster.length
+  if (n === 0 || m === 0) throw new RangeError('a Mann-Whitney test needs requests on both sides')
+  const u = wilcoxonRankSum([...slower], [...faster]) - n * (n + 1) / 2
+  const z = (u - n * m / 2 - 0.5) / Math.sqrt(n * m * (n + m + 1) / 12)
+  return 0.5 - 0.5 * errorFunction(z / Math.SQRT2)
 }
 
 /** The planners whose plan measured fastest in a scenario, judged on each plan's pooled median. */
@@ -125,8 +151,17 @@ export function fastestPlanners (rows: readonly TestbedRow[]): Set<string> {
   return new Set(rows.filter(r => r.planMedianMs === best).map(r => r.planner))
 }
 
+/** The significance at which a plan counts as slower than the fastest. */
+export const TIE_ALPHA = 0.05
+
+/** The planners whose plan this run did not tell from the fastest (slowerP at least `alpha`), the fastest's own included. */
+export function tiedPlanners (rows: readonly TestbedRow[], alpha = TIE_ALPHA): Set<string> {
+  return new Set([...fastestPlanners(rows), ...rows.filter(r => r.slowerP >= alpha).map(r => r.planner)])
+}
+
+
 /** A planner's row from its samples (rounds): requests pooled, predictions by their median. */
-export function rowOf (scenario: string, planner: string, samples: readonly TestbedSample[]): Omit<TestbedRow, 'samePlan' | 'planMedianMs'> {
+export function rowOf (scenario: string, planner: string, samples: readonly TestbedSample[]): Omit<TestbedRow, 'samePlan' | 'planMedianMs' | 'slowerP'> {
   if (samples.length === 0) throw new RangeError(`no samples of ${planner}`)
   const served = samples.flatMap(s => s.servedMs)
   const predictedMs = median(samples.map(s => s.predictedMs))

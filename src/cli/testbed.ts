@@ -15,7 +15,7 @@ import { progressLine } from './progress.js'
 import { renderTable } from './table.js'
 import { NODE_FLAGS, parseNodeFlags } from '../node-flags.js'
 import type { TestbedRow } from '../../peer/testbed/testbed-run.js'
-import { busiestDevice, fastestPlanners } from '../../peer/testbed/testbed-rows.js'
+import { TIE_ALPHA, busiestDevice, fastestPlanners, tiedPlanners } from '../../peer/testbed/testbed-rows.js'
 
 /** The testbed scenarios carried in the repository (scaled to a 2-core machine). */
 export const TESTBED_SUITE_DIR = fileURLToPath(new URL('../sim/suite/testbed', import.meta.url))
@@ -56,12 +56,13 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
   --json             { "rows": [{ "scenario", "planner", "predictedMs", "measuredMedianMs",
                      "measuredP95Ms", "predictionError", "nominalMs", "computeRatio", "runRatio", "clientMedianMs",
                      "cpu": { device: { "msPerRequest", "quotaUse" } }, "speed": { device: factor },
-                     "samePlan", "planMedianMs", ... }] }
+                     "samePlan", "planMedianMs", "slowerP", ... }] }
   --md               the table as markdown
 
 Columns: plan = a letter per distinct plan of the scenario (planners that served the same volumes,
-rows and devices share it) and, when shared, the median of all their requests: the starred planners
-are those of the plan that measured fastest so; predicted = the leader's simulation of its plan (its
+rows and devices share it) and, when shared, the median of all their requests: the starred (*) planners
+are those of the plan that measured fastest so, and "=" marks a plan the run did not tell from it (its
+requests not slower at ${TIE_ALPHA * 100}% by a one-sided Mann-Whitney test: "slowerP" in --json); predicted = the leader's simulation of its plan (its
 peers' gossiped profiles, its probed links); nominal = the same plan simulated on the scenario's own
 caps; compute = the parts' compute per request, measured / profiled (the rest of an error is
 waiting); client = what the requester saw (adds the input's trip to the leader); busiest = the device
@@ -89,10 +90,11 @@ function speeds (r: TestbedRow): string {
 export function formatTestbedTable (rows: readonly TestbedRow[], markdown: boolean): string {
   const scenarios = [...new Set(rows.map(r => r.scenario))]
   const fastest = new Map(scenarios.map(s => [s, fastestPlanners(rows.filter(r => r.scenario === s))]))
+  const tied = new Map(scenarios.map(s => [s, tiedPlanners(rows.filter(r => r.scenario === s))]))
   const head = ['scenario', 'planner', 'plan', 'predicted ms', 'measured ms', 'p95 ms', 'error', 'nominal ms', 'compute', 'run', 'client ms', 'busiest', 'speed', 'devices']
   const body = rows.map(r => [
     r.scenario,
-    `${r.planner}${fastest.get(r.scenario)!.has(r.planner) ? ' *' : ''}`,
+    `${r.planner}${fastest.get(r.scenario)!.has(r.planner) ? ' *' : tied.get(r.scenario)!.has(r.planner) ? ' =' : ''}`,
     rows.some(o => o !== r && o.scenario === r.scenario && o.samePlan === r.samePlan) ? `${r.samePlan} ${r.planMedianMs.toFixed(1)}` : r.samePlan,
     r.predictedMs.toFixed(1), r.measuredMedianMs.toFixed(1), r.measuredP95Ms.toFixed(1),
     `${(r.predictionError * 100).toFixed(1)}%`, r.nominalMs.toFixed(1), `x${r.computeRatio.toFixed(2)}`, `x${r.runRatio.toFixed(2)}`, r.clientMedianMs.toFixed(1),

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
-import { busiestDevice, fastestPlanners, planLayout, rowOf, scenarioRows } from '../../peer/testbed/testbed-rows.js'
+import { busiestDevice, fastestPlanners, planLayout, rowOf, scenarioRows, slowerP, tiedPlanners } from '../../peer/testbed/testbed-rows.js'
 import type { TestbedSample } from '../../peer/testbed/testbed-rows.js'
 import { formatTestbedTable } from '../../src/cli/testbed.js'
 import type { Plan } from '../../src/plan/types.js'
@@ -96,6 +96,33 @@ describe('testbed rows', () => {
     const table = formatTestbedTable(three, false)
     assert.match(table, /offload \*\s+A 90\.0/)
     assert.match(table, /aofl \*\s+A 90\.0/)
-    assert.match(table, /modnn\s+B\s/)
+    // modnn's 95-97 against 80-110: three requests a side do not tell the plans apart
+    assert.ok(three[1].slowerP > 0.05, `slowerP ${three[1].slowerP}`)
+    assert.deepEqual([three[0].slowerP, three[2].slowerP], [1, 1])
+    assert.match(table, /modnn =\s+B\s/)
+  })
+
+  it('tells a slower plan from a tie by a one-sided Mann-Whitney test on the pooled requests', () => {
+    const fast = [100, 101, 102, 103, 104, 105, 106, 107, 108, 109]
+    // every request of the other plan slower: U = n m, z = (100 - 50 - 0.5) / sqrt(100 * 21 / 12) = 3.742
+    assert.ok(Math.abs(slowerP(fast.map(x => x + 20), fast) - 9.1e-5) < 1e-5)
+    // the same requests: U = n m / 2, z = -0.5 / 13.23
+    assert.ok(Math.abs(slowerP(fast, fast) - 0.5151) < 1e-3)
+    // interleaved, one step above: not slower at 5%
+    const p = slowerP(fast.map(x => x + 0.5), fast)
+    assert.ok(p > 0.05 && p < 0.5, `p ${p}`)
+    assert.ok(slowerP(fast, fast.map(x => x + 20)) > 0.999)
+    assert.throws(() => slowerP([], fast), RangeError)
+    const rows = scenarioRows('S', new Map([
+      ['offload', [sample({ layout: 'a', servedMs: fast })]],
+      ['aofl', [sample({ layout: 'b', servedMs: fast.map(x => x + 0.5) })]],
+      ['modnn', [sample({ layout: 'c', servedMs: fast.map(x => x + 20) })]]
+    ]))
+    assert.deepEqual([...fastestPlanners(rows)], ['offload'])
+    assert.deepEqual([...tiedPlanners(rows)].sort(), ['aofl', 'offload'])
+    const table = formatTestbedTable(rows, true)
+    assert.match(table, /\| offload \* \|/)
+    assert.match(table, /\| aofl = \|/)
+    assert.match(table, /\| modnn \|/)
   })
 })
