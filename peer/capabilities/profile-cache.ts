@@ -1,7 +1,7 @@
 // Measured compute profiles, cached on disk by model sha256, input shape and machine: a peer measures
 // each model once per machine; peers sharing a machine share the file (one measures, the others wait).
 import { createHash } from 'node:crypto'
-import { MIN_SAMPLE_MS } from '../../src/sim/profile-measure.js'
+import { MIN_SAMPLE_MS, WHOLE_MODEL_SAMPLES } from '../../src/sim/profile-measure.js'
 import { cpus, hostname, totalmem } from 'node:os'
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -48,13 +48,6 @@ export interface ProfileProgress {
   total: number
   label: string
 }
-
-/**
- * Samples of the whole model a speed check takes at least (the median kept): with the profile's 3, one
- * testbed device at a quarter of a core checked at 0.87, 0.87, 0.93 and 1.25 within 20 minutes; a median
- * of 7 needs a slow spell over four of them to move.
- */
-const SPEED_CHECK_SAMPLES = 7
 
 /** How profiles are timed (src/sim/profile-measure.ts); a profile timed another way is measured again. */
 const TIMING_METHOD = `median of samples of at least ${MIN_SAMPLE_MS} ms, points astray from their table's line timed again`
@@ -142,7 +135,7 @@ export class ProfileCache {
     const worker = new WorkerClient(new URL('./profile-job.ts', import.meta.url), 'profile')
     let wholeMs: number
     try {
-      wholeMs = await worker.call<number>('whole', { ...this.job(graph, modelPath), repeats: Math.max(this.repeats, SPEED_CHECK_SAMPLES) }, { signal })
+      wholeMs = await worker.call<number>('whole', { ...this.job(graph, modelPath), repeats: Math.max(this.repeats, WHOLE_MODEL_SAMPLES) }, { signal })
     } finally {
       await worker.close()
     }

@@ -2,7 +2,7 @@
 // runs that must not stall the peer's event loop), with what the mesh's own machinery costs here.
 import { readFile } from 'node:fs/promises'
 import { loadGraph } from '../../src/graph/load.js'
-import { measureProfile, measureReceiveDelay, measureWholeModel } from '../../src/sim/profile-measure.js'
+import { WHOLE_MODEL_SAMPLES, measureProfile, measureReceiveDelay, measureWholeModel } from '../../src/sim/profile-measure.js'
 import { measuredProfileToJson } from '../../src/sim/profile-measured.js'
 import type { MissingMeasurements } from '../../src/sim/profile-measured.js'
 import { serve } from '../workers/worker-host.js'
@@ -45,7 +45,7 @@ serve({
     const { job, missing } = args
     const wholeModel = async (): Promise<number> => {
       const graph = loadGraph(await readFile(job.path), { name: job.name, inputShape: job.inputShape })
-      return await measureWholeModel(graph, { threads: job.threads, repeats: job.repeats, warmup: 1, clock: 'wall' })
+      return await measureWholeModel(graph, { threads: job.threads, repeats: Math.max(job.repeats, WHOLE_MODEL_SAMPLES), warmup: 1, clock: 'wall' })
     }
     const value: Completion = {
       ...(missing.receiveDelay ? { receiveMs: await measureReceiveDelay({ signal }) } : {}),

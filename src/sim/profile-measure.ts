@@ -185,6 +185,15 @@ function trivialModel (): SubModel {
   return { key: 'call', bytes: b.encode(), inputs: [{ name: 'x', dataType: 'float32', dims: [1, 1, 1, 1] }], outputs: [{ name: 'y', dataType: 'float32', dims: [1, 1, 1, 1] }], graphNodes: 1, addedNodes: 0 }
 }
 
+/**
+ * Samples of the whole model a profile (and a peer's speed check of a cached one) takes at least, the
+ * median kept: one number scales every chain of tables (and, checked again later, every table), so it
+ * gets more samples than a table's point. With 3, one testbed device at a quarter of a core checked at
+ * 0.87, 0.87, 0.93 and 1.25 of its profile within 20 minutes, and another's profile recorded 118.7 ms
+ * where its three checks found 79-82.
+ */
+export const WHOLE_MODEL_SAMPLES = 7
+
 /** ms of the whole model run as one sub-model, as a device serving a request alone runs it. */
 export async function measureWholeModel (graph: Graph, timing: Timing): Promise<number> {
   const whole = tailModel(graph, graph.input)
@@ -289,7 +298,7 @@ export async function measureProfile (graph: Graph, options: MeasureOptions = {}
   const tail = tailModel(graph, spatialPrefixEnd(graph))
   const tailMs = tail == null ? 0 : await timeSubModel(tail, timing)
   options.onProgress?.(total - 1, total, 'tail')
-  const wholeMs = await measureWholeModel(graph, timing)
+  const wholeMs = await measureWholeModel(graph, { ...timing, repeats: Math.max(timing.repeats, WHOLE_MODEL_SAMPLES) })
   options.onProgress?.(total, total, 'whole model')
   const receiveMs = await measureReceiveDelay({ signal: options.signal })
   const mesh = options.meshCosts == null ? NO_MESH_COSTS : await options.meshCosts(options.signal)
