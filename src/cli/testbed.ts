@@ -62,12 +62,13 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
 Columns: plan = a letter per distinct plan of the scenario (planners that served the same volumes,
 rows and devices share it) and, when shared, the median of all their requests: the starred (*) planners
 are those of the plan that measured fastest so, and "=" marks a plan the run did not tell from it (its
-requests not slower at ${TIE_ALPHA * 100}% by a one-sided Mann-Whitney test: "slowerP" in --json); predicted = the leader's simulation of its plan (its
-peers' gossiped profiles, its probed links); nominal = the same plan simulated on the scenario's own
-caps; compute = the parts' compute per request, measured / profiled (the rest of an error is
-waiting); client = what the requester saw (adds the input's trip to the leader); busiest = the device
-whose peer used the largest share of its CPU quota while the requests ran (every thread of it, from the
-first request's end to the last), with its CPU ms per request (near 100%: saturated, its work queues);
+requests not slower at ${TIE_ALPHA * 100}% by a one-sided Mann-Whitney test: "slowerP" in --json);
+predicted = the leader's simulation of its plan (its peers' gossiped profiles, its probed links);
+nominal = the same plan simulated on the scenario's own caps; compute = the parts' compute per
+request, measured / profiled (the rest of an error is waiting); client = what the requester saw
+(adds the input's trip to the leader); busiest = the device whose peer used the largest share of its
+CPU quota while the requests ran (every thread of it, from the first request's end to the last), with
+its CPU ms per request (near 100%: saturated, its work queues);
 speed = each device's whole model timed at its start against its cached profile's (the peer scaled its
 tables by it; absent where the profile was measured in the run).`
 
@@ -85,7 +86,8 @@ function speeds (r: TestbedRow): string {
 
 /**
  * The rows as a text or markdown table. Planners that served the same plan share a letter; the planners
- * of each scenario's fastest measured plan (its requests pooled over them) are starred.
+ * of each scenario's fastest measured plan (its requests pooled over them) are starred, those of a plan
+ * the run did not tell from it marked "=".
  */
 export function formatTestbedTable (rows: readonly TestbedRow[], markdown: boolean): string {
   const scenarios = [...new Set(rows.map(r => r.scenario))]
