@@ -209,10 +209,10 @@ export const STRAY_MS = 1
 /**
  * The points of a table that stray from its line: a robust (Theil-Sen) fit of ms against rows, which a
  * few disturbed points do not move. A part's work grows linearly with its rows, and a point far off the
- * line of the others was timed while something else took the device's CPU (its own peer's network work,
- * a collection, a neighbour on a shared host): on a quarter of a core here, single points came out 2-9
- * times their neighbours, in a different place at every measurement. Tables of fewer than 4 points have
- * no line to stray from.
+ * line of the others was timed while something else took the device's CPU (such as its own peer's
+ * network work, a collection or a neighbour on a shared host): on a quarter of a core here, single points
+ * came out 2-9 times their neighbours, in a different place at every measurement. Tables of fewer than 4
+ * points have no line to stray from.
  */
 export function strayPoints (points: ReadonlyArray<readonly [number, number]>): number[] {
   if (points.length < 4) return []
