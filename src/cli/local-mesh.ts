@@ -120,7 +120,9 @@ export class LocalMesh {
 
   private spawnPeer (name: string, bootstrap: string[]): LocalPeer {
     const i = this.init
-    const args = tesseraArgs(['peer', '--json', '--no-mdns', '--listen', '/ip4/127.0.0.1/tcp/0', '--name', name, '--model', i.model,
+    // peers started together on one machine would time the whole model against each other's start-up: they
+    // take the profile the caller measured (or checked) just before as it is
+    const args = tesseraArgs(['peer', '--json', '--no-mdns', '--no-speed-check', '--listen', '/ip4/127.0.0.1/tcp/0', '--name', name, '--model', i.model,
       ...(i.planner != null ? ['--planner', i.planner] : []),
       ...(i.inputShape != null ? ['--input-shape', i.inputShape.join(',')] : []), ...bootstrap.flatMap(b => ['--bootstrap', b])])
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
