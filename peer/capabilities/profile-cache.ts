@@ -1,7 +1,7 @@
 // Measured compute profiles, cached on disk by model sha256, input shape and machine: a peer measures
 // each model once per machine; peers sharing a machine share the file (one measures, the others wait).
 import { createHash } from 'node:crypto'
-import { MIN_SAMPLE_MS, WHOLE_MODEL_SAMPLES } from '../../src/sim/profile-measure.js'
+import { MIN_SAMPLE_MS } from '../../src/sim/profile-measure.js'
 import { cpus, hostname, totalmem } from 'node:os'
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -135,7 +135,7 @@ export class ProfileCache {
     const worker = new WorkerClient(new URL('./profile-job.ts', import.meta.url), 'profile')
     let wholeMs: number
     try {
-      wholeMs = await worker.call<number>('whole', { ...this.job(graph, modelPath), repeats: Math.max(this.repeats, WHOLE_MODEL_SAMPLES) }, { signal })
+      wholeMs = await worker.call<number>('whole', this.job(graph, modelPath), { signal })
     } finally {
       await worker.close()
     }

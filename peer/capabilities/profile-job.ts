@@ -2,7 +2,7 @@
 // runs that must not stall the peer's event loop), with what the mesh's own machinery costs here.
 import { readFile } from 'node:fs/promises'
 import { loadGraph } from '../../src/graph/load.js'
-import { WHOLE_MODEL_SAMPLES, measureProfile, measureReceiveDelay, measureWholeModel } from '../../src/sim/profile-measure.js'
+import { measureProfile, measureReceiveDelay, measureWholeModel } from '../../src/sim/profile-measure.js'
 import { measuredProfileToJson } from '../../src/sim/profile-measured.js'
 import type { MissingMeasurements } from '../../src/sim/profile-measured.js'
 import { serve } from '../workers/worker-host.js'
@@ -21,6 +21,12 @@ export interface Completion {
 /** The model and timing a profile is measured with. */
 export interface ProfileJob { path: string, name: string, inputShape: number[], threads: number, repeats: number }
 
+/** ms of the job's whole model on this machine now. */
+async function wholeModel (job: ProfileJob): Promise<number> {
+  const graph = loadGraph(await readFile(job.path), { name: job.name, inputShape: job.inputShape })
+  return await measureWholeModel(graph, { threads: job.threads, repeats: job.repeats, warmup: 1, clock: 'wall' })
+}
+
 serve({
   async measure (args: ProfileJob, progress, signal) {
     const graph = loadGraph(await readFile(args.path), { name: args.name, inputShape: args.inputShape })
@@ -37,20 +43,15 @@ serve({
   },
   // the whole model's time now, against which a cached profile's speed is checked
   async whole (args: ProfileJob) {
-    const graph = loadGraph(await readFile(args.path), { name: args.name, inputShape: args.inputShape })
-    return { value: await measureWholeModel(graph, { threads: args.threads, repeats: args.repeats, warmup: 1, clock: 'wall' }) }
+    return { value: await wholeModel(args) }
   },
   // what a profile measured by an older version lacks
   async complete (args: { job: ProfileJob, missing: MissingMeasurements }, _progress, signal) {
     const { job, missing } = args
-    const wholeModel = async (): Promise<number> => {
-      const graph = loadGraph(await readFile(job.path), { name: job.name, inputShape: job.inputShape })
-      return await measureWholeModel(graph, { threads: job.threads, repeats: Math.max(job.repeats, WHOLE_MODEL_SAMPLES), warmup: 1, clock: 'wall' })
-    }
     const value: Completion = {
       ...(missing.receiveDelay ? { receiveMs: await measureReceiveDelay({ signal }) } : {}),
       ...(missing.meshCosts ? { meshCosts: await measureMeshCosts(signal) } : {}),
-      ...(missing.wholeModel ? { wholeMs: await wholeModel() } : {}),
+      ...(missing.wholeModel ? { wholeMs: await wholeModel(job) } : {}),
       // the mesh costs measured now include it
       ...(missing.longHandover && !missing.meshCosts ? { longHandover: await measureLongHandover({ signal }) } : {})
     }

@@ -13,7 +13,7 @@ import { handleTensorStream } from '../../protocols/tensor/handler.js'
 import { encodeLength } from '../../protocols/framing/stream-writer.js'
 import { MalformedMessageError, TesseraError } from '../errors.js'
 import { logger } from '../logger.js'
-import { TESSERA_BIN } from '../node-flags.js'
+import { tesseraArgs } from '../node-flags.js'
 import { parseIntFlag } from './args.js'
 import { parseCommand } from './command.js'
 import type { TensorFrame, TensorFrameHeader } from '../../protocols/tensor/codec.js'
@@ -29,7 +29,6 @@ with ChaCha20-Poly1305 (node:crypto, as noise seals; no libp2p): the ceiling for
 Reports MB/s of each and their ratio to raw TCP (best of K runs, default 3).
 Before timing, W megabytes (default 64) go once each way untimed: a peer runs for hours, and the
 first megabytes through a fresh process run cold code.`
-
 
 /** Reads the raw path's bytes as the tensor stream's reader does: length-prefixed header decoded and checked, payload copied into a Float32Array; `onFrame` sees each whole frame. */
 export function frameReader (onFrame?: (header: TensorFrameHeader, payload: Float32Array) => void): (chunk: Buffer) => void {
@@ -305,7 +304,7 @@ export async function run (argv: string[]): Promise<number> {
   const repeat = parseIntFlag(values.repeat, '--repeat', 3, 1, 100)
   const warmup = parseIntFlag(values.warmup, '--warmup', 64, 0, 100_000)
   const sizes = (values.frames ?? '65536,1048576,16777216').split(',').map(s => parseIntFlag(s.trim(), '--frames', 0, 64, 512 * 1024 * 1024))
-  const child = spawn(process.execPath, [...process.execArgv, TESSERA_BIN, 'bench', 'tensor', '--receiver'], { stdio: ['pipe', 'pipe', 'inherit'] })
+  const child = spawn(process.execPath, tesseraArgs(['bench', 'tensor', '--receiver'], process.execArgv), { stdio: ['pipe', 'pipe', 'inherit'] })
   // the receiver's lines: its addresses first, then one CPU report per transfer
   const lines: string[] = []
   let waiting: { resolve: (line: string) => void, reject: (err: Error) => void } | undefined

@@ -194,11 +194,11 @@ function trivialModel (): SubModel {
  */
 export const WHOLE_MODEL_SAMPLES = 7
 
-/** ms of the whole model run as one sub-model, as a device serving a request alone runs it. */
+/** ms of the whole model run as one sub-model, as a device serving a request alone runs it (at least WHOLE_MODEL_SAMPLES samples). */
 export async function measureWholeModel (graph: Graph, timing: Timing): Promise<number> {
   const whole = tailModel(graph, graph.input)
   if (whole == null) throw new RangeError(`${graph.name} has no node after its input`)
-  return await timeSubModel(whole, timing)
+  return await timeSubModel(whole, { ...timing, repeats: Math.max(timing.repeats, WHOLE_MODEL_SAMPLES) })
 }
 
 /** A point strays when it is off its table's line by more than this share of the line's value ... */
@@ -298,7 +298,7 @@ export async function measureProfile (graph: Graph, options: MeasureOptions = {}
   const tail = tailModel(graph, spatialPrefixEnd(graph))
   const tailMs = tail == null ? 0 : await timeSubModel(tail, timing)
   options.onProgress?.(total - 1, total, 'tail')
-  const wholeMs = await measureWholeModel(graph, { ...timing, repeats: Math.max(timing.repeats, WHOLE_MODEL_SAMPLES) })
+  const wholeMs = await measureWholeModel(graph, timing)
   options.onProgress?.(total, total, 'whole model')
   const receiveMs = await measureReceiveDelay({ signal: options.signal })
   const mesh = options.meshCosts == null ? NO_MESH_COSTS : await options.meshCosts(options.signal)
