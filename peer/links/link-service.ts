@@ -60,18 +60,26 @@ function checkWindow (size: number): void {
   if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`window must be a whole number of rounds >= 1, got ${size}`)
 }
 
-/** A link's probe rounds, the last `size` of them, and the estimate over them. */
+/**
+ * A link's probe rounds, the last `size` of them, and the estimate over them. A round taken while an end was
+ * busy (`provisional`) counts only until a round with both ends free arrives, which drops it: a busy end
+ * answers an empty probe late and then a big one sooner than that RTT allows, so such a round can hold the
+ * best rate (as high as MAX_LINK_MBPS) for the whole window.
+ */
 export class LinkWindow {
-  private readonly rounds: ProbeSample[][] = []
+  private readonly rounds: Array<{ samples: ProbeSample[], provisional: boolean }> = []
   constructor (readonly size: number) {
     checkWindow(size)
   }
 
   /** Adds a round's samples; the estimate over the window (the least RTT, the best rate). */
-  add (samples: ProbeSample[]): { rttMs: number, mbps: number } {
-    this.rounds.push(samples)
+  add (samples: ProbeSample[], provisional = false): { rttMs: number, mbps: number } {
+    if (!provisional) {
+      for (let i = this.rounds.length - 1; i >= 0; i--) if (this.rounds[i].provisional) this.rounds.splice(i, 1)
+    }
+    this.rounds.push({ samples, provisional })
     if (this.rounds.length > this.size) this.rounds.shift()
-    return estimateLink(this.rounds.flat())
+    return estimateLink(this.rounds.flatMap(r => r.samples))
   }
 
   get length (): number {
@@ -206,12 +214,13 @@ export class LinkService {
         }
         let rounds = this.history.get(peer)
         if (rounds == null) this.history.set(peer, rounds = new LinkWindow(this.init.window))
-        const { rttMs, mbps } = rounds.add(samples)
+        const provisional = busy || samples.some(s => s.busy)
+        const { rttMs, mbps } = rounds.add(samples, provisional)
         const next: LinkRecord = { peer, mbps, rttMs, samples: (this.mine.get(peer)?.samples ?? 0) + 1 }
         this.mine.set(peer, next)
         this.measuredAt.set(peer, performance.now())
         measured++
-        if (busy || samples.some(s => s.busy)) {
+        if (provisional) {
           this.provisional.add(peer)
           deferred = true
         } else {

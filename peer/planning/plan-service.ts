@@ -96,6 +96,32 @@ const LATENCY_TOLERANCE = 2
 const LATENCY_SLACK_MS = 1
 
 /**
+ * How the links of `now` moved against those a plan was made for (`planned`), pair by pair: `better` when
+ * some link's rate rose past 30% or its latency fell to under half (and by more than 1 ms), `worse` for
+ * the reverse. Only pairs measured in both count.
+ */
+function linkMoves (planned: PlanBasis, now: PlanBasis): { better: boolean, worse: boolean } {
+  const latency = (b: PlanBasis, from: string, to: string): number => b.spec.linkLatencyMs[from]?.[to] ?? b.spec.latencyMs
+  let better = false
+  let worse = false
+  for (const [from, to] of Object.entries(now.spec.linkMbps)) {
+    for (const [peer, mbps] of Object.entries(to)) {
+      const was = planned.spec.linkMbps[from]?.[peer]
+      if (was == null) continue
+      if (mbps > was * RATE_TOLERANCE) better = true
+      if (mbps < was / RATE_TOLERANCE) worse = true
+      const a = latency(planned, from, peer)
+      const b = latency(now, from, peer)
+      if (Math.abs(a - b) > LATENCY_SLACK_MS && Math.max(a, b) > LATENCY_TOLERANCE * Math.min(a, b)) {
+        if (b < a) better = true
+        else worse = true
+      }
+    }
+  }
+  return { better, worse }
+}
+
+/**
  * Whether a plan made for `planned` still stands for `now`: the same members, the same links measured,
  * each link's rate within 30% and its latency within x2 (or 1 ms) of what the plan was made for. Compared
  * with the plan's own basis, not with the last probe, so drift accumulates and re-plans, and the jitter
@@ -105,26 +131,28 @@ export function basisHolds (planned: PlanBasis, now: PlanBasis): boolean {
   if (planned.members !== now.members) return false
   const pairs = (b: PlanBasis): string[] => Object.entries(b.spec.linkMbps).flatMap(([from, to]) => Object.keys(to).map(peer => `${from}>${peer}`)).sort()
   if (pairs(planned).join(',') !== pairs(now).join(',')) return false
-  const latency = (b: PlanBasis, from: string, to: string): number => b.spec.linkLatencyMs[from]?.[to] ?? b.spec.latencyMs
-  for (const [from, to] of Object.entries(now.spec.linkMbps)) {
-    for (const [peer, mbps] of Object.entries(to)) {
-      const was = planned.spec.linkMbps[from][peer]
-      if (mbps > was * RATE_TOLERANCE || mbps < was / RATE_TOLERANCE) return false
-      const a = latency(planned, from, peer)
-      const b = latency(now, from, peer)
-      if (Math.abs(a - b) > LATENCY_SLACK_MS && Math.max(a, b) > LATENCY_TOLERANCE * Math.min(a, b)) return false
-    }
-  }
-  return true
+  const { better, worse } = linkMoves(planned, now)
+  return !better && !worse
+}
+
+/**
+ * Whether some link got better than a plan assumed, past basisHolds' tolerances: a faster or nearer link
+ * can make another plan the fastest, which the served plan's own prediction (predictionHolds) cannot show
+ * (a plan that keeps the model off that link is predicted the same). A peer's first probes, taken while
+ * it measured its profile, can put a 200 Mbps link at 41 Mbps and 95 ms; the plan made on them must not
+ * outlive their correction.
+ */
+export function linksImproved (planned: PlanBasis, now: PlanBasis): boolean {
+  return planned.members === now.members && linkMoves(planned, now).better
 }
 
 /** A served plan whose predicted latency on newer links is within this fraction of the one it was published with stands. */
 const PREDICTION_TOLERANCE = 0.1
 
 /**
- * Whether links that moved beyond basisHolds' tolerances (the members unchanged) leave a served plan
- * standing: its latency on them, by the simulator, within 10% of the prediction it was published
- * with. Probes of a peer held to a small CPU quota answer late by a few ms now and then, which moves a
+ * Whether links that moved beyond basisHolds' tolerances (the members unchanged, no link better:
+ * linksImproved) leave a served plan standing: its latency on them, by the simulator, within 10% of the
+ * prediction it was published with. Probes of a peer held to a small CPU quota answer late by a few ms now and then, which moves a
  * link's latency past x2 without changing what the plan costs; re-planning for that would take the
  * leader's CPU (seconds to minutes of training) from the inferences it serves.
  */
@@ -336,7 +364,7 @@ export class PlanService {
     const last = this.published.get(model.sha256)
     if (last != null && last.term === term) {
       if (basisHolds(last.basis, basis)) return
-      if (last.basis.members === basis.members && await this.servedPlanHolds(model, term, last.predictedMs, spec)) return
+      if (last.basis.members === basis.members && !linksImproved(last.basis, basis) && await this.servedPlanHolds(model, term, last.predictedMs, spec)) return
       if (!this.stillLeading(term)) return
     }
     this.refine.abort()

@@ -40,9 +40,9 @@ export interface MeshScenarioSpec {
   devices: MeshDeviceSpec[]
   requesterDevice: string
   linkMbps: Record<string, Record<string, number>>
-  /** Half of each measured link's round trip, ms. */
+  /** Each measured link's latency: half its round trip less what framing costs its two ends (linkLatency), ms. */
   linkLatencyMs: Record<string, Record<string, number>>
-  /** Half the median round trip: the latency of a link not measured yet, ms. */
+  /** The median of those: the latency of a link not measured yet, ms. */
   latencyMs: number
 }
 
@@ -62,6 +62,23 @@ export function deviceIds (members: Array<{ peer: PeerIdStr, name: string }>): M
   return ids
 }
 
+/** What a frame costs this member at one end (its profile's `frameCost.fixedMs`; 0 where the profile has none). */
+function frameFixedMs (profile: unknown): number {
+  const ms = (profile as { frameCost?: { fixedMs?: unknown } } | null)?.frameCost?.fixedMs
+  return typeof ms === 'number' && Number.isFinite(ms) && ms > 0 ? ms : 0
+}
+
+/**
+ * A link's latency for the simulator from its probed round trip: half of it, less the fixed cost of a frame at
+ * either end, never below 0. A probe's round trip is two frames, each framed by its sender and read by its
+ * receiver on the peers' own CPUs, and the simulator charges every message those costs already (the profiles'
+ * `frameCost`): half the round trip as latency would charge them twice. On the testbed, whose links have no delay
+ * of their own, a 0.25-core device's half round trips of 1.7-3.5 ms were all framing (2.2 ms a frame there).
+ */
+export function linkLatency (rttMs: number, fromFrameMs: number, toFrameMs: number): number {
+  return Math.max(0, rttMs / 2 - fromFrameMs - toFrameMs)
+}
+
 /** Builds the scenario spec for `model` over `members` (any order; devices are sorted by peer id). */
 export function buildScenarioSpec (input: { name: string, model: string, inputShape: number[], members: MeshMember[], requester: PeerIdStr }): MeshScenarioSpec {
   const members = [...input.members].sort((a, b) => (a.peer < b.peer ? -1 : a.peer > b.peer ? 1 : 0))
@@ -71,7 +88,8 @@ export function buildScenarioSpec (input: { name: string, model: string, inputSh
   const linkLatencyMs: Record<string, Record<string, number>> = {}
   const outgoing = new Map<PeerIdStr, number[]>()
   const incoming = new Map<PeerIdStr, number[]>()
-  const halfRtts: number[] = []
+  const latencies: number[] = []
+  const frameMs = new Map(members.map(m => [m.peer, frameFixedMs(m.profile)]))
   for (const m of members) {
     for (const l of m.links) {
       if (!inMesh.has(l.peer) || l.peer === m.peer || !(l.mbps > 0)) continue
@@ -80,10 +98,11 @@ export function buildScenarioSpec (input: { name: string, model: string, inputSh
       linkMbps[from] ??= {}
       linkMbps[from][to] = l.mbps
       linkLatencyMs[from] ??= {}
-      linkLatencyMs[from][to] = l.rttMs / 2
+      const latency = linkLatency(l.rttMs, frameMs.get(m.peer)!, frameMs.get(l.peer)!)
+      linkLatencyMs[from][to] = latency
       outgoing.set(m.peer, [...(outgoing.get(m.peer) ?? []), l.mbps])
       incoming.set(l.peer, [...(incoming.get(l.peer) ?? []), l.mbps])
-      halfRtts.push(l.rttMs / 2)
+      latencies.push(latency)
     }
   }
   const devices: MeshDeviceSpec[] = members.map((m) => {
@@ -94,7 +113,7 @@ export function buildScenarioSpec (input: { name: string, model: string, inputSh
   })
   const requesterDevice = ids.get(input.requester) ?? devices[0]?.id
   if (requesterDevice == null) throw new RangeError('a mesh scenario needs at least one member')
-  return { name: input.name, model: input.model, inputShape: [...input.inputShape], devices, requesterDevice, linkMbps, linkLatencyMs, latencyMs: halfRtts.length === 0 ? 0 : median(halfRtts) }
+  return { name: input.name, model: input.model, inputShape: [...input.inputShape], devices, requesterDevice, linkMbps, linkLatencyMs, latencyMs: latencies.length === 0 ? 0 : median(latencies) }
 }
 
 /** The planner's Scenario from a spec and the model's graph (profiles validated here, at the edge). */

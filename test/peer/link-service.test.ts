@@ -4,6 +4,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { Gossip } from '../../peer/gossip.js'
 import { LinkService, LinkWindow, type LinkServiceInit } from '../../peer/links/link-service.js'
+import { MAX_LINK_MBPS } from '../../protocols/links/constants.js'
 import { createMeshNode } from '../../peer/node.js'
 import type { MeshNode } from '../../peer/node.js'
 
@@ -103,6 +104,21 @@ describe('a link estimate over its last rounds', () => {
     // the fast round has left: RTT 4 ms, and 8 Mbit in 44 - 4 ms from the better of the two rounds left
     assert.deepEqual(w.add(round(4, 84)), { rttMs: 4, mbps: 200 })
     assert.throws(() => new LinkWindow(0), /window must be a whole number of rounds >= 1/)
+  })
+
+  it('drops the rounds taken while an end was busy once a round with both ends free arrives', () => {
+    const w = new LinkWindow(5)
+    // busy: the empty probe answered after 616 ms, the big one sooner than that RTT allows
+    assert.deepEqual(w.add(round(616, 200), true), { rttMs: 616, mbps: MAX_LINK_MBPS })
+    assert.deepEqual(w.add(round(190, 150), true), { rttMs: 190, mbps: MAX_LINK_MBPS })
+    assert.equal(w.length, 2)
+    // both ends free: the link as this round saw it, not the busy rounds' best rate
+    assert.deepEqual(w.add(round(1, 41)), { rttMs: 1, mbps: 200 })
+    assert.equal(w.length, 1)
+    // a busy round after a sound one stays in the window until the next sound round, judged by the sound round's RTT
+    assert.deepEqual(w.add(round(30, 70), true), { rttMs: 1, mbps: 200 })
+    assert.deepEqual(w.add(round(1, 33)), { rttMs: 1, mbps: 250 })
+    assert.equal(w.length, 2)
   })
 })
 

@@ -1,13 +1,14 @@
 // When the leader re-plans for its links: a rate 30% or a latency x2 (and 1 ms) away from what the
 // plan was made for does, the jitter of probes around those values does not, and neither does a
 // slow drift until it adds up. Links past those tolerances with the same members re-plan only when the
-// served plan's predicted latency on them moved by more than 10%.
+// served plan's predicted latency on them moved by more than 10%, or when a link got better (another
+// plan may now be the fastest).
 import assert from 'node:assert/strict'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { basisHolds, predictionHolds, repredict, type PlanBasis } from '../../peer/planning/plan-service.js'
+import { basisHolds, linksImproved, predictionHolds, repredict, type PlanBasis } from '../../peer/planning/plan-service.js'
 import { PlannerRunner } from '../../peer/planning/planner-runner.js'
 import { buildScenarioSpec, resolveMeshScenario } from '../../peer/planning/scenario-builder.js'
 import { randomPlan } from '../../src/plan/random-plan.js'
@@ -48,6 +49,22 @@ describe('whether a plan still stands for the measured links', () => {
     const more = basis(100, 1)
     more.spec.linkMbps = { ...more.spec.linkMbps, c: { a: 50 } }
     assert.equal(basisHolds(basis(100, 1), more), false)
+  })
+
+  it('tells links that got better from links that got worse', () => {
+    assert.equal(linksImproved(basis(100, 1), basis(131, 1)), true)
+    assert.equal(linksImproved(basis(41, 95), basis(150, 1.7)), true)
+    assert.equal(linksImproved(basis(100, 30), basis(100, 8)), true)
+    assert.equal(linksImproved(basis(100, 1), basis(76, 1)), false)
+    assert.equal(linksImproved(basis(100, 1), basis(100, 2.5)), false)
+    // jitter, and a latency halved by less than a millisecond
+    assert.equal(linksImproved(basis(100, 1), basis(120, 0.6)), false)
+    assert.equal(linksImproved(basis(100, 1.2), basis(100, 0.3)), false)
+    // other members re-plan anyway; a pair measured for the first time is not a better link
+    assert.equal(linksImproved(basis(100, 1), basis(200, 1, 'a,b,c')), false)
+    const more = basis(100, 1)
+    more.spec.linkMbps = { ...more.spec.linkMbps, c: { a: 500 } }
+    assert.equal(linksImproved(basis(100, 1), more), false)
   })
 
   it('keeps a served plan whose predicted latency on the new links is within 10% of the one it was published with', () => {

@@ -48,6 +48,25 @@ describe('mesh scenario from gossip', () => {
     assert.equal(spec.requesterDevice, 'b')
   })
 
+  it('takes what framing costs both ends out of a link\'s half round trip: the simulator charges every message that already', () => {
+    const frame = (fixedMs: number): unknown => ({ frameCost: { fixedMs, msPerMiB: 10 } })
+    const spec = buildScenarioSpec({
+      name: 'mesh term 1',
+      model: 'vgg16',
+      inputShape: [1, 3, 224, 224],
+      requester: P1,
+      members: [
+        { peer: P1, name: 'a', profile: frame(0.5), links: [{ peer: P2, mbps: 100, rttMs: 9, samples: 1 }, { peer: P3, mbps: 100, rttMs: 4, samples: 1 }] },
+        { peer: P2, name: 'b', profile: frame(2), links: [{ peer: P1, mbps: 100, rttMs: 3.4, samples: 1 }] },
+        // a profile without frame costs (or a malformed one, which the planner rejects later) takes nothing out
+        { peer: P3, name: 'c', profile: { frameCost: { fixedMs: 'x' } }, links: [{ peer: P1, mbps: 100, rttMs: 4, samples: 1 }] }
+      ]
+    })
+    // 9 / 2 - 0.5 - 2; 3.4 / 2 - 2 - 0.5 < 0; 4 / 2 - 0.5 - 0
+    assert.deepEqual(spec.linkLatencyMs, { a: { b: 2, c: 1.5 }, b: { a: 0 }, c: { a: 1.5 } })
+    assert.equal(spec.latencyMs, 1.5)
+  })
+
   it('is the same scenario whatever order the gossip arrived in', () => {
     const members = [
       { peer: P1, name: 'a', profile: {}, links: [{ peer: P2, mbps: 10, rttMs: 1, samples: 1 }] },
