@@ -59,6 +59,8 @@ export interface TestbedRunOptions {
   rounds?: number
   /** Requests run first and not timed (default 2: the first runs of new sessions are slower). */
   warmup?: number
+  /** ms the requester waits after each result before sending the next input (tessera infer --interval; default 0). */
+  intervalMs?: number
   /** Compare each result with a whole-model run (tessera infer --verify). */
   verify?: boolean
   /** Keep devices' measured profiles here across runs (default: a temporary directory, removed). */
@@ -424,7 +426,7 @@ class ScenarioRun {
       })
     }))
     const args = tesseraArgs(['infer', '--json', '--model', this.ctx.model.builtin ? this.ctx.model.name : this.ctx.model.path, ...this.shapeArgs(),
-      '--repeat', String(warmup + requests), '--timeout', String(this.timeouts.requestS), '--listen', `/ip4/${this.requester.address}/tcp/0`,
+      '--repeat', String(warmup + requests), '--interval', String(this.ctx.options.intervalMs ?? 0), '--timeout', String(this.timeouts.requestS), '--listen', `/ip4/${this.requester.address}/tcp/0`,
       '--bootstrap', bootstrap, ...(verify === true ? ['--verify'] : [])], this.ctx.options.nodeFlags)
     const infer = this.lab.start(this.requester, process.execPath, args, { label: 'tessera infer' })
     this.logTo(infer, `${planner}-requester`)

@@ -1,5 +1,6 @@
 // tessera infer: join the mesh as a requester, run inferences through it, show the result and timings.
 import { readFile } from 'node:fs/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { resolveModel } from '../../models/zoo.js'
 import { InferClient } from '../../peer/requester/infer-client.js'
 import { newRequestId } from '../../peer/requester/coordinator.js'
@@ -11,8 +12,8 @@ import { parseIntFlag, parseList, parseShape } from './args.js'
 import { parseCommand } from './command.js'
 import type { InferResult, NamedTensor } from '../../protocols/infer/codec.js'
 
-const HELP = `usage: tessera infer --model M [--input FILE.png|FILE.jpg|FILE.npy|random] [--repeat N] [--verify] [--json]
-                     [--bootstrap ADDR]... [--no-mdns] [--listen ADDR] [--timeout S] [--input-shape 1,3,H,W] [--seed S]
+const HELP = `usage: tessera infer --model M [--input FILE.png|FILE.jpg|FILE.npy|random] [--repeat N] [--interval MS]
+                     [--verify] [--json] [--bootstrap ADDR]... [--no-mdns] [--listen ADDR] [--timeout S] [--input-shape 1,3,H,W] [--seed S]
 
 Joins the mesh as a requester (it never computes or votes), sends the input to the leader over
 /tessera/infer/1.0.0 and prints the result: the top-5 classes for a classifier, the shape and a
@@ -22,6 +23,8 @@ checksum otherwise, with the latency and each device's compute and wait times.
   --input I       an image (resized, ImageNet-normalised), a .npy array of the input's shape, or
                   random (seeded by --seed; default)
   --repeat N      run N inferences (default 1)
+  --interval MS   wait MS after each result before sending the next input (default 0: back to back;
+                  a pause lets every peer finish what a request left it before the next one starts)
   --verify        compare with a whole-model run on this machine (exit 1 on a mismatch)
   --json          print { latencyMs, verified, maxAbsError, plan: { term, id, planner, devices } }
   --timeout S     seconds to wait for the mesh and for each result (default 60)`
@@ -56,6 +59,7 @@ export async function run (argv: string[]): Promise<number> {
       model: { type: 'string' },
       input: { type: 'string', default: 'random' },
       repeat: { type: 'string' },
+      interval: { type: 'string' },
       verify: { type: 'boolean', default: false },
       json: { type: 'boolean', default: false },
       bootstrap: { type: 'string', multiple: true },
@@ -70,6 +74,7 @@ export async function run (argv: string[]): Promise<number> {
   const { values } = command
   if (values.model == null) throw new InvalidInputError('--model is required (a built-in model name or an .onnx path)')
   const repeat = parseIntFlag(values.repeat, '--repeat', 1, 1, 100_000)
+  const intervalMs = parseIntFlag(values.interval, '--interval', 0, 0, 3_600_000)
   const timeoutMs = parseIntFlag(values.timeout, '--timeout', 60, 1, 86_400) * 1000
   const seed = parseIntFlag(values.seed, '--seed', 0, 0, 2 ** 31 - 1)
   const inputShape = parseShape(values['input-shape'])
@@ -88,6 +93,7 @@ export async function run (argv: string[]): Promise<number> {
   let last: InferResult | undefined
   try {
     for (let i = 0; i < repeat; i++) {
+      if (i > 0 && intervalMs > 0) await sleep(intervalMs)
       const started = performance.now()
       last = await client.infer({ requestId: newRequestId(), modelSha256: graph.sha256, modelName: graph.name, input: { name: graph.input, shape: graph.inputShape, data: input } }, { timeoutMs })
       latencyMs.push(performance.now() - started)

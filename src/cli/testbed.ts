@@ -24,7 +24,7 @@ export const TESTBED_SUITE_DIR = fileURLToPath(new URL('../sim/suite/testbed', i
 export const DEFAULT_TESTBED_PLANNERS = ['offload', 'modnn', 'aofl', 'distredge', 'search']
 
 const HELP = `usage: tessera testbed --scenario FILE|DIR... [--planners a,b,...] [--requests N] [--rounds R] [--warmup W]
-                       [--verify] [--json] [--md] [--profile-dir DIR] [--profile-repeats R]
+                       [--interval MS] [--verify] [--json] [--md] [--profile-dir DIR] [--profile-repeats R]
                        [--cfs-period-us US] [--log-dir DIR] [--node-flags=F]
        tessera testbed --cleanup
 
@@ -42,6 +42,8 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
                      in ${TESTBED_SUITE_DIR})
   --planners L       planners to measure (default ${DEFAULT_TESTBED_PLANNERS.join(',')})
   --requests N       timed requests per planner (default 10), after --warmup W untimed ones (default 2)
+  --interval MS      the requester waits MS after each result before the next input (default 0: back
+                     to back, so whatever CPU a request leaves a peer delays the next one)
   --rounds R         measure every planner R times, the planners taking turns, and pool the requests
                      (default 1): a slow spell of a shared machine is spread over all of them
   --verify           check every result against a whole-model run (a mismatch fails the run)
@@ -125,6 +127,7 @@ export async function run (argv: string[]): Promise<number> {
       requests: { type: 'string' },
       rounds: { type: 'string' },
       warmup: { type: 'string' },
+      interval: { type: 'string' },
       verify: { type: 'boolean', default: false },
       'profile-dir': { type: 'string' },
       'cfs-period-us': { type: 'string' },
@@ -145,6 +148,7 @@ export async function run (argv: string[]): Promise<number> {
   const requests = parseIntFlag(values.requests, '--requests', 10, 1, 10_000)
   const rounds = parseIntFlag(values.rounds, '--rounds', 1, 1, 100)
   const warmup = parseIntFlag(values.warmup, '--warmup', 2, 0, 1000)
+  const intervalMs = parseIntFlag(values.interval, '--interval', 0, 0, 60_000)
   const profileRepeats = values['profile-repeats'] == null ? undefined : parseIntFlag(values['profile-repeats'], '--profile-repeats', 3, 1, 100)
   const nodeFlags = values['node-flags'] == null ? undefined : parseNodeFlags(values['node-flags'])
   const cfsPeriodUs = parseIntFlag(values['cfs-period-us'], '--cfs-period-us', DEFAULT_CFS_PERIOD_US, 1000, 1_000_000)
@@ -168,7 +172,7 @@ export async function run (argv: string[]): Promise<number> {
   try {
     for (const file of files) {
       const r = await runTestbed({
-        scenarioPath: file, planners, requests, rounds, warmup, verify: values.verify, cfsPeriodUs, profileRepeats, nodeFlags,
+        scenarioPath: file, planners, requests, rounds, warmup, intervalMs, verify: values.verify, cfsPeriodUs, profileRepeats, nodeFlags,
         profileDir: values['profile-dir'], logDir: values['log-dir'] != null ? resolve(values['log-dir']) : undefined, signal: abort.signal,
         onProgress: (m) => { progress.update(m) },
         onStart: (id) => {

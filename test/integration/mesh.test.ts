@@ -88,7 +88,7 @@ describe('mesh of tessera peer processes in network namespaces', { skip, timeout
     // modnn gives every device rows of every layer: the inference really crosses the mesh
     const used = new Set(plan.plan.volumes.flatMap((v: any) => v.parts.filter((p: any) => p.rows[1] > p.rows[0]).map((p: any) => p.device)))
     assert.equal(used.size, 3)
-    const r = await infer(net.addHost(), ['--repeat', '2'])
+    const r = await infer(net.addHost(), ['--repeat', '2', '--interval', '300'])
     assert.equal(r.code, 0, r.stderr)
     assert.equal(r.json.verified, true)
     assert.ok(r.json.maxAbsError < 1e-3, `max abs error ${r.json.maxAbsError as number}`)
@@ -101,6 +101,8 @@ describe('mesh of tessera peer processes in network namespaces', { skip, timeout
       assert.ok(q.sentAt <= q.receivedAt && q.meshMs <= q.latencyMs)
       for (const t of q.timings) assert.ok(t.readyAt >= q.sentAt - 1 && t.startedAt >= t.readyAt && t.startedAt + t.computeMs <= q.receivedAt + 1, `${t.device} part ${t.volume}:${t.part} outside request ${q.plan}'s timeline`)
     }
+    // --interval: the second input entered the mesh at least 300 ms after the first result left it
+    assert.ok(r.json.requests[1].sentAt - r.json.requests[0].receivedAt >= 300, `requests ${r.json.requests[1].sentAt - r.json.requests[0].receivedAt} ms apart`)
   })
 
   it('replaces a leader that leaves with a new leader and plan within 5 s, and serves again', async () => {
