@@ -59,7 +59,7 @@ export interface TestbedRunOptions {
   rounds?: number
   /** Requests run first and not timed (default 2: the first runs of new sessions are slower). */
   warmup?: number
-  /** ms the requester waits after each result before sending the next input (tessera infer --interval; default 0). */
+  /** ms the requester waits after each result before sending the next input (tessera infer --interval; default 0, back to back). */
   intervalMs?: number
   /** Compare each result with a whole-model run (tessera infer --verify). */
   verify?: boolean

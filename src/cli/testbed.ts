@@ -20,6 +20,9 @@ import { TIE_ALPHA, busiestDevice, fastestPlanners, tiedPlanners } from '../../p
 /** The testbed scenarios carried in the repository (scaled to a 2-core machine). */
 export const TESTBED_SUITE_DIR = fileURLToPath(new URL('../sim/suite/testbed', import.meta.url))
 
+/** ms between a result and the next request by default: each request timed alone (docs/testbed.md). */
+export const DEFAULT_TESTBED_INTERVAL_MS = 500
+
 /** The planners measured by default: the baselines and Tessera's own. */
 export const DEFAULT_TESTBED_PLANNERS = ['offload', 'modnn', 'aofl', 'distredge', 'search']
 
@@ -42,8 +45,9 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
                      in ${TESTBED_SUITE_DIR})
   --planners L       planners to measure (default ${DEFAULT_TESTBED_PLANNERS.join(',')})
   --requests N       timed requests per planner (default 10), after --warmup W untimed ones (default 2)
-  --interval MS      the requester waits MS after each result before the next input (default 0: back
-                     to back, so whatever CPU a request leaves a peer delays the next one)
+  --interval MS      the requester waits MS after each result before the next input (default 500, so
+                     that each request is timed alone, as the simulator predicts it; 0: back to back,
+                     where whatever CPU a request leaves a peer delays the next one)
   --rounds R         measure every planner R times, the planners taking turns, and pool the requests
                      (default 1): a slow spell of a shared machine is spread over all of them
   --verify           check every result against a whole-model run (a mismatch fails the run)
@@ -148,7 +152,7 @@ export async function run (argv: string[]): Promise<number> {
   const requests = parseIntFlag(values.requests, '--requests', 10, 1, 10_000)
   const rounds = parseIntFlag(values.rounds, '--rounds', 1, 1, 100)
   const warmup = parseIntFlag(values.warmup, '--warmup', 2, 0, 1000)
-  const intervalMs = parseIntFlag(values.interval, '--interval', 0, 0, 60_000)
+  const intervalMs = parseIntFlag(values.interval, '--interval', DEFAULT_TESTBED_INTERVAL_MS, 0, 60_000)
   const profileRepeats = values['profile-repeats'] == null ? undefined : parseIntFlag(values['profile-repeats'], '--profile-repeats', 3, 1, 100)
   const nodeFlags = values['node-flags'] == null ? undefined : parseNodeFlags(values['node-flags'])
   const cfsPeriodUs = parseIntFlag(values['cfs-period-us'], '--cfs-period-us', DEFAULT_CFS_PERIOD_US, 1000, 1_000_000)

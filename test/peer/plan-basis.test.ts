@@ -52,7 +52,10 @@ describe('whether a plan still stands for the measured links', () => {
   })
 
   it('tells links that got better from links that got worse', () => {
-    assert.equal(linksImproved(basis(100, 1), basis(131, 1)), true)
+    assert.equal(linksImproved(basis(100, 1), basis(200, 1)), true)
+    // a rate up by a third re-plans only through predictionHolds: an estimate climbing to a link's rate
+    assert.equal(linksImproved(basis(100, 1), basis(131, 1)), false)
+    assert.equal(linksImproved(basis(9, 1), basis(12, 1)), false)
     assert.equal(linksImproved(basis(41, 95), basis(150, 1.7)), true)
     assert.equal(linksImproved(basis(100, 30), basis(100, 8)), true)
     assert.equal(linksImproved(basis(100, 1), basis(76, 1)), false)

@@ -5,7 +5,8 @@ import { PLANNERS, defaultPlannerName } from '../../src/planners/index.js'
 import { SEARCH_SPEC, search } from '../../src/planners/search/index.js'
 import { parseScenario, resolveScenario } from '../../src/sim/scenario.js'
 import { createSimulator } from '../../src/sim/simulate.js'
-import type { Scenario } from '../../src/sim/types.js'
+import type { MeasuredProfile, Scenario } from '../../src/sim/types.js'
+import { device, linearProfile, scenario as fixtureScenario, tinyGraph } from '../sim/fixtures.js'
 
 let graph: Graph
 
@@ -26,6 +27,20 @@ test('search is at least as good as every baseline, and its predicted latency is
     const baseline = sim.latency(await PLANNERS[name].create().plan(s))
     assert.ok(plan.predictedMs! <= baseline + 1e-9, `search ${plan.predictedMs} ms, ${name} ${baseline} ms`)
   }
+})
+
+test('search returns the whole model as one sub-model on one device when that beats every plan with volumes', async () => {
+  const g = tinyGraph()
+  // a part and the tail each pay a 5 ms hand-over: one sub-model on the fast device pays it once
+  const profile = (name: string, perRow: number): MeasuredProfile => ({ ...linearProfile(g, name, perRow, perRow, 1), handoverMs: 5 })
+  const s = fixtureScenario(g, [device('fast', 0, profile('fast', 1)), device('slow', 1, profile('slow', 10))])
+  const sim = createSimulator(s)
+  const plan = await search({ evaluations: 2000 }).plan(s, { seed: 3 })
+  const offload = await PLANNERS.offload.create().plan(s)
+  assert.deepEqual(plan.volumes, [])
+  assert.equal(plan.tail.device, 'fast')
+  assert.equal(plan.predictedMs, sim.latency(plan))
+  assert.ok(plan.predictedMs! <= sim.latency(offload) + 1e-9, `search ${plan.predictedMs} ms, offload ${sim.latency(offload)} ms`)
 })
 
 test('two equal devices on a fast network: search splits half and half and beats one device', async () => {

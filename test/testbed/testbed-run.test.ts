@@ -9,6 +9,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { findLeftovers, isClean } from '../../peer/testbed/leftovers.js'
 import { SKIP_WITHOUT_ROOT, fixture } from './harness.js'
+import { DEFAULT_TESTBED_INTERVAL_MS } from '../../src/cli/testbed.js'
 import type { TestbedRow } from '../../peer/testbed/testbed-run.js'
 
 const BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url))
@@ -54,6 +55,13 @@ describe('tessera testbed: a small run', { skip: SKIP_WITHOUT_ROOT }, () => {
       for (const span of [part.simulated, part.measured]) assert.ok(span.readyMs >= 0 && span.readyMs <= span.startMs && span.startMs < span.endMs, `${part.device}: ${JSON.stringify(span)}`)
     }
     assert.ok(r.clientMedianMs >= r.measuredMedianMs * 0.9, 'the requester sees at least the mesh\'s time')
+    // each request is timed alone: the requester waits the default interval after every result
+    const infer = JSON.parse(readFileSync(join(logs, 'testbed-small-modnn-requester.jsonl'), 'utf8').split('\n').find(l => l.startsWith('{"latencyMs"'))!) as { requests: Array<{ sentAt: number, receivedAt: number }> }
+    assert.equal(infer.requests.length, 4)
+    for (let i = 1; i < infer.requests.length; i++) {
+      const gap = infer.requests[i].sentAt - infer.requests[i - 1].receivedAt
+      assert.ok(gap >= DEFAULT_TESTBED_INTERVAL_MS, `request ${i} entered the mesh ${gap} ms after the previous result`)
+    }
     assert.ok(r.devices.length >= 2 && r.devices.every(d => ['a', 'b', 'c'].includes(d)), `modnn splits across the devices: ${r.devices.join(' ')}`)
     const runId = /testbed run (\w+)/.exec(stderr)?.[1]
     assert.ok(runId != null)
