@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, it } from 'node:test'
-import { buildScenarioSpec, DEFAULT_LINK_MBPS, deviceIds, exportScenario, resolveMeshScenario } from '../../peer/planning/scenario-builder.js'
+import { buildScenarioSpec, DEFAULT_LINK_MBPS, deviceIds, exportScenario, resolveMeshScenario, type MeshMember } from '../../peer/planning/scenario-builder.js'
 import { randomPlan } from '../../src/plan/random-plan.js'
 import { Rng } from '../../src/planners/distredge/rng.js'
 import { measuredProfileToJson } from '../../src/sim/profile-measured.js'
@@ -15,6 +15,11 @@ const P1 = '12D3KooWAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1'
 const P2 = '12D3KooWBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb2'
 const P3 = '12D3KooWCccccccccccccccccccccccccccccccccccccccccccccc3'
 
+/** The spec of a VGG16 mesh of these members, served by `requester`. */
+function vggSpec (requester: string, members: MeshMember[]): ReturnType<typeof buildScenarioSpec> {
+  return buildScenarioSpec({ name: 'mesh term 4', model: 'vgg16', inputShape: [1, 3, 224, 224], requester, members })
+}
+
 describe('mesh scenario from gossip', () => {
   it('names devices by their advertised names, suffixing clashes and the reserved name', () => {
     const ids = deviceIds([{ peer: P1, name: 'pi' }, { peer: P2, name: 'pi' }, { peer: P3, name: 'requester' }])
@@ -24,17 +29,11 @@ describe('mesh scenario from gossip', () => {
   })
 
   it('orders devices by peer id and takes links, bandwidths and latency from the measurements', () => {
-    const spec = buildScenarioSpec({
-      name: 'mesh term 4',
-      model: 'vgg16',
-      inputShape: [1, 3, 224, 224],
-      requester: P2,
-      members: [
-        { peer: P3, name: 'c', profile: { p: 3 }, links: [] },
-        { peer: P2, name: 'b', profile: { p: 2 }, links: [{ peer: P1, mbps: 100, rttMs: 2, samples: 1 }, { peer: P3, mbps: 300, rttMs: 4, samples: 2 }] },
-        { peer: P1, name: 'a', profile: { p: 1 }, links: [{ peer: P2, mbps: 50, rttMs: 6, samples: 1 }, { peer: 'gone', mbps: 999, rttMs: 1, samples: 1 }] }
-      ]
-    })
+    const spec = vggSpec(P2, [
+      { peer: P3, name: 'c', profile: { p: 3 }, links: [] },
+      { peer: P2, name: 'b', profile: { p: 2 }, links: [{ peer: P1, mbps: 100, rttMs: 2, samples: 1 }, { peer: P3, mbps: 300, rttMs: 4, samples: 2 }] },
+      { peer: P1, name: 'a', profile: { p: 1 }, links: [{ peer: P2, mbps: 50, rttMs: 6, samples: 1 }, { peer: 'gone', mbps: 999, rttMs: 1, samples: 1 }] }
+    ])
     assert.deepEqual(spec.devices.map(d => d.id), ['a', 'b', 'c'])
     assert.deepEqual(spec.devices.map(d => d.profile), [{ p: 1 }, { p: 2 }, { p: 3 }])
     assert.deepEqual(spec.linkMbps, { b: { a: 100, c: 300 }, a: { b: 50 } })
@@ -50,18 +49,12 @@ describe('mesh scenario from gossip', () => {
 
   it('takes what framing costs both ends out of a link\'s half round trip: the simulator charges every message that already', () => {
     const frame = (fixedMs: number): unknown => ({ frameCost: { fixedMs, msPerMiB: 10 } })
-    const spec = buildScenarioSpec({
-      name: 'mesh term 1',
-      model: 'vgg16',
-      inputShape: [1, 3, 224, 224],
-      requester: P1,
-      members: [
-        { peer: P1, name: 'a', profile: frame(0.5), links: [{ peer: P2, mbps: 100, rttMs: 9, samples: 1 }, { peer: P3, mbps: 100, rttMs: 4, samples: 1 }] },
-        { peer: P2, name: 'b', profile: frame(2), links: [{ peer: P1, mbps: 100, rttMs: 3.4, samples: 1 }] },
-        // a profile without frame costs (or a malformed one, which the planner rejects later) takes nothing out
-        { peer: P3, name: 'c', profile: { frameCost: { fixedMs: 'x' } }, links: [{ peer: P1, mbps: 100, rttMs: 4, samples: 1 }] }
-      ]
-    })
+    const spec = vggSpec(P1, [
+      { peer: P1, name: 'a', profile: frame(0.5), links: [{ peer: P2, mbps: 100, rttMs: 9, samples: 1 }, { peer: P3, mbps: 100, rttMs: 4, samples: 1 }] },
+      { peer: P2, name: 'b', profile: frame(2), links: [{ peer: P1, mbps: 100, rttMs: 3.4, samples: 1 }] },
+      // a profile without frame costs (or a malformed one, which the planner rejects later) takes nothing out
+      { peer: P3, name: 'c', profile: { frameCost: { fixedMs: 'x' } }, links: [{ peer: P1, mbps: 100, rttMs: 4, samples: 1 }] }
+    ])
     // 9 / 2 - 0.5 - 2; 3.4 / 2 - 2 - 0.5 < 0; 4 / 2 - 0.5 - 0
     assert.deepEqual(spec.linkLatencyMs, { a: { b: 2, c: 1.5 }, b: { a: 0 }, c: { a: 1.5 } })
     assert.equal(spec.latencyMs, 1.5)
