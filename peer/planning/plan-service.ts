@@ -157,9 +157,9 @@ const PREDICTION_TOLERANCE = 0.1
 /**
  * Whether links that moved beyond basisHolds' tolerances (the members unchanged, no link better:
  * linksImproved) leave a served plan standing: its latency on them, by the simulator, within 10% of the
- * prediction it was published with. Probes of a peer held to a small CPU quota answer late by a few ms now and then, which moves a
- * link's latency past x2 without changing what the plan costs; re-planning for that would take the
- * leader's CPU (seconds to minutes of training) from the inferences it serves.
+ * prediction it was published with. Probes of a peer held to a small CPU quota answer late by a few ms
+ * now and then, which moves a link's latency past x2 without changing what the plan costs; re-planning
+ * for that would take the leader's CPU (seconds to minutes of training) from the inferences it serves.
  */
 export function predictionHolds (publishedMs: number, nowMs: number): boolean {
   return Math.abs(nowMs - publishedMs) <= PREDICTION_TOLERANCE * publishedMs

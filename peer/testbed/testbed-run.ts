@@ -50,6 +50,9 @@ export interface TestbedTimeouts {
   requestS: number
 }
 
+/** ms between a result and the next request by default: each request timed alone, as the simulator predicts it (docs/testbed.md). */
+export const DEFAULT_TESTBED_INTERVAL_MS = 500
+
 export interface TestbedRunOptions {
   scenarioPath: string
   planners: string[]
@@ -59,7 +62,7 @@ export interface TestbedRunOptions {
   rounds?: number
   /** Requests run first and not timed (default 2: the first runs of new sessions are slower). */
   warmup?: number
-  /** ms the requester waits after each result before sending the next input (tessera infer --interval; default 0, back to back). */
+  /** ms the requester waits after each result before sending the next input (tessera infer --interval; default DEFAULT_TESTBED_INTERVAL_MS). */
   intervalMs?: number
   /** Compare each result with a whole-model run (tessera infer --verify). */
   verify?: boolean
@@ -426,7 +429,7 @@ class ScenarioRun {
       })
     }))
     const args = tesseraArgs(['infer', '--json', '--model', this.ctx.model.builtin ? this.ctx.model.name : this.ctx.model.path, ...this.shapeArgs(),
-      '--repeat', String(warmup + requests), '--interval', String(this.ctx.options.intervalMs ?? 0), '--timeout', String(this.timeouts.requestS), '--listen', `/ip4/${this.requester.address}/tcp/0`,
+      '--repeat', String(warmup + requests), '--interval', String(this.ctx.options.intervalMs ?? DEFAULT_TESTBED_INTERVAL_MS), '--timeout', String(this.timeouts.requestS), '--listen', `/ip4/${this.requester.address}/tcp/0`,
       '--bootstrap', bootstrap, ...(verify === true ? ['--verify'] : [])], this.ctx.options.nodeFlags)
     const infer = this.lab.start(this.requester, process.execPath, args, { label: 'tessera infer' })
     this.logTo(infer, `${planner}-requester`)

@@ -4,7 +4,7 @@ import { resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { checkTestbedHost } from '../../peer/testbed/preflight.js'
 import { isClean, removeLeftovers } from '../../peer/testbed/leftovers.js'
-import { runTestbed } from '../../peer/testbed/testbed-run.js'
+import { DEFAULT_TESTBED_INTERVAL_MS, runTestbed } from '../../peer/testbed/testbed-run.js'
 import { DEFAULT_CFS_PERIOD_US } from '../../peer/testbed/cpu-cgroup.js'
 import { InvalidInputError } from '../errors.js'
 import { plannerSpec } from '../planners/index.js'
@@ -19,9 +19,6 @@ import { TIE_ALPHA, busiestDevice, fastestPlanners, tiedPlanners } from '../../p
 
 /** The testbed scenarios carried in the repository (scaled to a 2-core machine). */
 export const TESTBED_SUITE_DIR = fileURLToPath(new URL('../sim/suite/testbed', import.meta.url))
-
-/** ms between a result and the next request by default: each request timed alone (docs/testbed.md). */
-export const DEFAULT_TESTBED_INTERVAL_MS = 500
 
 /** The planners measured by default: the baselines and Tessera's own. */
 export const DEFAULT_TESTBED_PLANNERS = ['offload', 'modnn', 'aofl', 'distredge', 'search']
@@ -45,7 +42,7 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
                      in ${TESTBED_SUITE_DIR})
   --planners L       planners to measure (default ${DEFAULT_TESTBED_PLANNERS.join(',')})
   --requests N       timed requests per planner (default 10), after --warmup W untimed ones (default 2)
-  --interval MS      the requester waits MS after each result before the next input (default 500, so
+  --interval MS      the requester waits MS after each result before the next input (default ${DEFAULT_TESTBED_INTERVAL_MS}, so
                      that each request is timed alone, as the simulator predicts it; 0: back to back,
                      where whatever CPU a request leaves a peer delays the next one)
   --rounds R         measure every planner R times, the planners taking turns, and pool the requests

@@ -9,8 +9,7 @@ import { describe, it } from 'node:test'
 import assert from 'node:assert/strict'
 import { findLeftovers, isClean } from '../../peer/testbed/leftovers.js'
 import { SKIP_WITHOUT_ROOT, fixture } from './harness.js'
-import { DEFAULT_TESTBED_INTERVAL_MS } from '../../src/cli/testbed.js'
-import type { TestbedRow } from '../../peer/testbed/testbed-run.js'
+import { DEFAULT_TESTBED_INTERVAL_MS, type TestbedRow } from '../../peer/testbed/testbed-run.js'
 
 const BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url))
 
