@@ -367,9 +367,15 @@ export class PlanService {
     const spec = buildScenarioSpec({ name: `mesh term ${term}`, model: model.name, inputShape: model.inputShape, members, requester: this.c.self })
     const basis: PlanBasis = { members: members.map(m => m.peer).sort().join(','), spec }
     const last = this.published.get(model.sha256)
+    // the same members, and this leader serves a plan of this term: only the links moved, the served plan still
+    // runs, and it stays served until the configured planner has planned on the new links (a quick plan would replace it meanwhile)
+    let keepServed = false
     if (last != null && last.term === term) {
       if (basisHolds(last.basis, basis)) return
-      if (last.basis.members === basis.members && !linksImproved(last.basis, basis) && await this.servedPlanHolds(model, term, last.predictedMs, spec)) return
+      if (last.basis.members === basis.members && this.servedOwnPlan(model, term) != null) {
+        if (!linksImproved(last.basis, basis) && await this.servedPlanHolds(model, term, last.predictedMs, spec)) return
+        keepServed = true
+      }
       if (!this.stillLeading(term)) return
     }
     this.refine.abort()
@@ -379,7 +385,7 @@ export class PlanService {
     const memberRecords: MemberRecord[] = members.map(m => ({ device: ids.get(m.peer)!, peer: m.peer, addrs: (m.peer === this.c.self ? this.c.caps.own() : this.c.caps.get(m.peer))?.addrs.slice(0, 16) ?? [] }))
     const seed = term * 1000 + this.nextPlanId
     const chosen = this.init.planner ?? defaultPlannerName(members.length)
-    const quick = this.init.quickPlanners.filter(p => p !== chosen)
+    const quick = keepServed ? [] : this.init.quickPlanners.filter(p => p !== chosen)
     const scenario = await this.saveScenario(spec, model, term)
     const announce = (planner: string): void => {
       this.c.events.emit('planning', { model: model.name, planner, reason, devices: members.length, ...(scenario != null ? { scenario } : {}) })
@@ -418,10 +424,16 @@ export class PlanService {
     }
   }
 
+  /** The plan of `model` this peer serves, when this leader made it in `term`. */
+  private servedOwnPlan (model: HeldModel, term: number): Accepted | undefined {
+    const served = this.current.get(model.sha256)
+    return served != null && served.from === this.c.self && served.ann.term === term ? served : undefined
+  }
+
   /** Whether this leader's served plan of `model`, scored on `spec`, is still predicted within 10% of `publishedMs` (predictionHolds). */
   private async servedPlanHolds (model: HeldModel, term: number, publishedMs: number, spec: MeshScenarioSpec): Promise<boolean> {
-    const served = this.current.get(model.sha256)
-    if (served == null || served.from !== this.c.self || served.ann.term !== term) return false
+    const served = this.servedOwnPlan(model, term)
+    if (served == null) return false
     let nowMs: number
     try {
       nowMs = await this.quickRunner.predict({ modelPath: model.path, spec, plan: served.ann.plan })
