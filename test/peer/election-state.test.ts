@@ -122,6 +122,25 @@ describe('election state machine', () => {
     }
   })
 
+  it('the leader heartbeats every 400 ms, followers every 1000; no member drops out between them, a silent one within 3.5 s', () => {
+    const sim = mesh(4)
+    sim.run(10_000, () => sim.agreed() != null)
+    const { leader } = sim.agreed()!
+    sim.run(1000)
+    const from = sim.sent.length
+    const changes = [...sim.changes.values()].map(c => c.length)
+    sim.run(10_000)
+    const beats = (id: string): number => sim.sent.slice(from).filter(s => s.from === id && s.msg.kind === 'heartbeat').length
+    assert.ok(Math.abs(beats(leader) - 25) <= 1, `leader: ${beats(leader)} heartbeats in 10 s`)
+    for (const id of sim.nodes.keys()) if (id !== leader) assert.ok(Math.abs(beats(id) - 10) <= 1, `${id}: ${beats(id)} heartbeats in 10 s`)
+    assert.deepEqual([...sim.changes.values()].map(c => c.length), changes, 'membership or leadership moved while every member heartbeat')
+    const follower = [...sim.nodes.keys()].find(id => id !== leader)!
+    sim.paused.add(follower)
+    const silent = sim.t
+    const at = sim.run(10_000, () => !sim.nodes.get(leader)!.members().includes(follower))
+    assert.ok(at - silent > 2500 && at - silent <= 3500 + 20, `dropped after ${at - silent} ms`)
+  })
+
   it('a leader that leaves cleanly is replaced well within 5 s, with a higher term', () => {
     const sim = mesh(4)
     sim.run(10_000, () => sim.agreed() != null)
