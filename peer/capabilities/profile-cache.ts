@@ -147,7 +147,7 @@ export class ProfileCache {
 
   /** A profile cached by an older version: measures what it lacks (seconds, not the tables' minutes) and rewrites the file. */
   private async complete (path: string, graph: Graph, modelPath: string, profile: MeasuredProfile, missing: MissingMeasurements, signal?: AbortSignal): Promise<{ profile: MeasuredProfile, json: Uint8Array }> {
-    log('cached profile %s lacks %s: measuring it', path, [missing.receiveDelay ? 'the receive delay' : '', missing.meshCosts ? 'the mesh costs' : '', missing.wholeModel ? 'the whole model\'s time' : '', missing.longHandover && !missing.meshCosts ? 'the hand-over after a long run' : ''].filter(x => x !== '').join(', '))
+    log('cached profile %s lacks %s: measuring it', path, [missing.receiveDelay ? 'the receive delay' : '', missing.meshCosts ? 'the mesh costs' : '', missing.wholeModel ? 'the whole model\'s time' : '', missing.longHandover ? 'the hand-over after a long run' : ''].filter(x => x !== '').join(', '))
     const worker = new WorkerClient(new URL('./profile-job.ts', import.meta.url), 'profile')
     let got: Completion
     try {

@@ -52,8 +52,7 @@ serve({
       ...(missing.receiveDelay ? { receiveMs: await measureReceiveDelay({ signal }) } : {}),
       ...(missing.meshCosts ? { meshCosts: await measureMeshCosts(signal) } : {}),
       ...(missing.wholeModel ? { wholeMs: await wholeModel(job) } : {}),
-      // the mesh costs measured now include it
-      ...(missing.longHandover && !missing.meshCosts ? { longHandover: await measureLongHandover({ signal }) } : {})
+      ...(missing.longHandover ? { longHandover: await measureLongHandover({ signal }) } : {})
     }
     return { value }
   }

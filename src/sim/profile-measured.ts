@@ -84,20 +84,23 @@ export function parseMeasuredProfile (json: unknown, name: string): MeasuredProf
 /** What an older profile file lacks: each a measurement of seconds, not the tables' minutes. */
 export interface MissingMeasurements {
   receiveDelay: boolean
+  /** The mesh costs, the hand-over after a long run among them. */
   meshCosts: boolean
   wholeModel: boolean
+  /** The hand-over after a long run alone: a file that has the other mesh costs. */
   longHandover: boolean
 }
 
 /**
  * What a profile file predates (a valid file's version): the receive delay (version 1), the mesh
  * costs (versions 1 and 2), the whole model's time (versions 1 to 3), the hand-over after a long run
- * (versions 1 to 4). A peer measures just those and rewrites it.
+ * alone (versions 3 and 4; measuring the mesh costs measures it too). A peer measures just those and
+ * rewrites it.
  */
 export function missingMeasurements (json: unknown): MissingMeasurements {
   const version = typeof json === 'object' && json != null ? (json as { version?: unknown }).version : undefined
   const older = (than: number): boolean => typeof version === 'number' && version < than
-  return { receiveDelay: older(2), meshCosts: older(3), wholeModel: older(4), longHandover: older(5) }
+  return { receiveDelay: older(2), meshCosts: older(3), wholeModel: older(4), longHandover: older(5) && !older(3) }
 }
 
 /** Whether a profile file lacks any measurement. */

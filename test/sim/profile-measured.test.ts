@@ -88,8 +88,8 @@ describe('measured profiles', () => {
     assert.equal(receiveMs, 1.25)
     assert.deepEqual(parseMeasuredProfile(v1, 'old'), { ...p, name: 'old', receiveMs: 0, handoverMs: 0, frameCost: { fixedMs: 0, msPerMiB: 0 }, wholeMs: 0, longHandover: none })
     assert.deepEqual([v1, v2, v3, v4, v5].map(missingMeasurements), [
-      { receiveDelay: true, meshCosts: true, wholeModel: true, longHandover: true },
-      { receiveDelay: false, meshCosts: true, wholeModel: true, longHandover: true },
+      { receiveDelay: true, meshCosts: true, wholeModel: true, longHandover: false },
+      { receiveDelay: false, meshCosts: true, wholeModel: true, longHandover: false },
       { receiveDelay: false, meshCosts: false, wholeModel: true, longHandover: true },
       { receiveDelay: false, meshCosts: false, wholeModel: false, longHandover: true },
       { receiveDelay: false, meshCosts: false, wholeModel: false, longHandover: false }
