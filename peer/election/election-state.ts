@@ -13,7 +13,7 @@ export interface ElectionInit {
   /**
    * How often a follower or candidate announces itself, ms (default 1000): only memberTtlMs hangs on it. Every
    * heartbeat is a signed gossip message every other member decrypts, decodes and checks; at 400 ms from
-   * every member an idle mesh of four spent 42 ms of CPU a second on each peer, at 1000 ms from followers 34.
+   * every member an idle mesh of four spent 42 ms of CPU a second on each peer, at 1000 ms from followers 33.
    */
   followerHeartbeatIntervalMs?: number
   /** A follower that has not heard its leader for a random time in this range stands, ms (default [2000, 3000]). */
