@@ -372,8 +372,9 @@ export class PlanService {
     let keepServed = false
     if (last != null && last.term === term) {
       if (basisHolds(last.basis, basis)) return
-      if (last.basis.members === basis.members && this.servedOwnPlan(model, term) != null) {
-        if (!linksImproved(last.basis, basis) && await this.servedPlanHolds(model, term, last.predictedMs, spec)) return
+      const served = last.basis.members === basis.members ? this.servedOwnPlan(model, term) : undefined
+      if (served != null) {
+        if (!linksImproved(last.basis, basis) && await this.servedPlanHolds(model, served, last.predictedMs, spec)) return
         keepServed = true
       }
       if (!this.stillLeading(term)) return
@@ -431,9 +432,7 @@ export class PlanService {
   }
 
   /** Whether this leader's served plan of `model`, scored on `spec`, is still predicted within 10% of `publishedMs` (predictionHolds). */
-  private async servedPlanHolds (model: HeldModel, term: number, publishedMs: number, spec: MeshScenarioSpec): Promise<boolean> {
-    const served = this.servedOwnPlan(model, term)
-    if (served == null) return false
+  private async servedPlanHolds (model: HeldModel, served: Accepted, publishedMs: number, spec: MeshScenarioSpec): Promise<boolean> {
     let nowMs: number
     try {
       nowMs = await this.quickRunner.predict({ modelPath: model.path, spec, plan: served.ann.plan })
