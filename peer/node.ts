@@ -28,7 +28,13 @@ export interface MeshNodeInit {
   listen?: string[]
   /** Discover peers with mDNS (default true). */
   mdns?: boolean
-  /** mDNS query interval, ms (default 2000: a new peer is found within seconds). */
+  /**
+   * mDNS query interval, ms (default 10000, the library's). A starting peer queries at once, and every
+   * other peer's answer reaches everyone (multicast), so a newcomer finds the mesh at start whatever the
+   * interval; later queries only find peers again after a partition. Each query costs every peer its
+   * answers' parsing and peer-store writes: at 2000 ms with five peers, mDNS and the peer store took
+   * about a sixth of an idle testbed peer's event loop.
+   */
   mdnsIntervalMs?: number
   /** Multiaddrs (with /p2p/<id>) dialled at start and re-dialled while not connected. */
   bootstrap?: string[]
@@ -82,8 +88,9 @@ export async function createMeshNode (init: MeshNodeInit = {}): Promise<MeshNode
     // a tensor slice is megabytes sent on a fresh stream: starting at yamux's 256 KiB window it would
     // wait several round trips for the window to grow; the reader pauses a stream it cannot keep up with
     streamMuxers: [yamux({ streamOptions: { initialStreamWindowSize: 4 * 1024 * 1024, maxStreamWindowSize: 16 * 1024 * 1024, maxReadBufferLength: 32 * 1024 * 1024 } })],
-    peerDiscovery: init.mdns === false ? [] : [mdns({ interval: init.mdnsIntervalMs ?? 2000 })],
-    connectionMonitor: { pingInterval: 5000 },
+    peerDiscovery: init.mdns === false ? [] : [mdns({ interval: init.mdnsIntervalMs ?? 10_000 })],
+    // the connection monitor pings every connection on a new stream at the library's 10 s; the election's
+    // heartbeats (docs/election.md) notice a silent member well before that
     services: {
       identify: identify(),
       ping: ping(),
