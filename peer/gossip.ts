@@ -3,7 +3,7 @@
 // is not forwarded). Only signed messages are accepted: their sender is authenticated.
 import { TopicValidatorResult } from '@libp2p/gossipsub'
 import { logger } from '../src/logger.js'
-import type { GossipSub, Message } from '@libp2p/gossipsub'
+import type { GossipSub, Message, SubscriptionChangeData } from '@libp2p/gossipsub'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 const log = logger('gossip')
@@ -23,12 +23,15 @@ export interface GossipComponents {
 }
 
 type Handler = (from: PeerIdStr, data: Uint8Array) => void
+type JoinHandler = (peer: PeerIdStr) => void
 
 /** Publishes and receives typed records on gossip topics. */
 export class Gossip {
   private readonly pubsub: GossipSub
   private readonly handlers = new Map<TopicStr, Handler>()
+  private readonly joinHandlers = new Map<TopicStr, JoinHandler[]>()
   private readonly onMessage: (evt: CustomEvent<Message>) => void
+  private readonly onSubscriptionChange: (evt: CustomEvent<SubscriptionChangeData>) => void
   private started = false
 
   constructor (components: GossipComponents) {
@@ -43,23 +46,39 @@ export class Gossip {
       }
       handler(msg.from.toString(), msg.data)
     }
+    this.onSubscriptionChange = (evt) => {
+      const peer = evt.detail.peerId.toString()
+      for (const sub of evt.detail.subscriptions) {
+        if (!sub.subscribe) continue
+        for (const h of this.joinHandlers.get(sub.topic) ?? []) {
+          try {
+            h(peer)
+          } catch (err: any) {
+            log('handling %s subscribing to %s failed: %s: %s', peer, sub.topic, err?.name, err?.message)
+          }
+        }
+      }
+    }
   }
 
   start (): void {
     if (this.started) return
     this.started = true
     this.pubsub.addEventListener('message', this.onMessage)
+    this.pubsub.addEventListener('subscription-change', this.onSubscriptionChange)
   }
 
   stop (): void {
     if (!this.started) return
     this.started = false
     this.pubsub.removeEventListener('message', this.onMessage)
+    this.pubsub.removeEventListener('subscription-change', this.onSubscriptionChange)
     for (const topic of this.handlers.keys()) {
       this.pubsub.unsubscribe(topic)
       this.pubsub.topicValidators.delete(topic)
     }
     this.handlers.clear()
+    this.joinHandlers.clear()
   }
 
   /** Subscribes to a topic; `onRecord` gets every valid record with its authenticated sender. */
@@ -90,6 +109,15 @@ export class Gossip {
       }
     })
     this.pubsub.subscribe(spec.topic)
+  }
+
+  /**
+   * Calls `onJoin` with every peer that subscribes to `topic`: one that connected, or one already connected
+   * that subscribed later. Gossip keeps no history, so a record published before a peer subscribed never
+   * reaches it: this is when to publish again what a newcomer must know.
+   */
+  onSubscribe (topic: TopicStr, onJoin: (peer: PeerIdStr) => void): void {
+    this.joinHandlers.set(topic, [...(this.joinHandlers.get(topic) ?? []), onJoin])
   }
 
   /** Publishes bytes; failures are logged (gossip is best effort, the next round repeats it). */

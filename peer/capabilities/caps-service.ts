@@ -1,5 +1,5 @@
-// Publishes this peer's capabilities on tessera/caps/1 (periodically, and at once when they change)
-// and keeps the latest record of every other peer.
+// Publishes this peer's capabilities on tessera/caps/1 (when they change, when a peer subscribes to the
+// topic, and every 10 s) and keeps the latest record of every other peer.
 import { cpus, totalmem } from 'node:os'
 import { decodeCaps, encodeCaps } from '../../protocols/caps/codec.js'
 import { CAPS_TOPIC } from '../../protocols/caps/constants.js'
@@ -13,8 +13,15 @@ export interface CapsServiceInit {
   name: string
   role: PeerRole
   version: string
-  /** Republish interval, ms (default 3000). */
+  /**
+   * Republish interval, ms (default 10000). A peer that subscribes gets this record within
+   * `joinPublishDelayMs`; the interval only catches a member that dropped out of the election and came
+   * back on the same connection (its record forgotten meanwhile). A record is a profile of some 14 KiB
+   * per model, sent on to every member.
+   */
   publishIntervalMs?: number
+  /** How long after a peer subscribes to publish, ms (default 250): its own stream to this peer opens meanwhile, and joins close together publish once. */
+  joinPublishDelayMs?: number
 }
 
 export interface CapsServiceComponents {
@@ -35,11 +42,12 @@ export class CapsService {
   private models: HeldModelRecord[] = []
   private seq = 0
   private timer?: ReturnType<typeof setInterval>
+  private joinTimer?: ReturnType<typeof setTimeout>
   private readonly onChanged: CapsEvents['changed']
 
   constructor (components: CapsServiceComponents, init: CapsServiceInit, onChanged: CapsEvents['changed']) {
     this.components = components
-    this.init = { publishIntervalMs: 3000, ...init }
+    this.init = { publishIntervalMs: 10_000, joinPublishDelayMs: 250, ...init }
     this.onChanged = onChanged
   }
 
@@ -47,13 +55,16 @@ export class CapsService {
 
   start (): void {
     this.components.gossip.subscribe({ topic: CAPS_TOPIC, decode: decodeCaps }, (from, record) => { this.receive(from, record) })
+    this.components.gossip.onSubscribe(CAPS_TOPIC, () => { this.publishSoon() })
     this.publish()
     this.timer = setInterval(() => { this.publish() }, this.init.publishIntervalMs)
   }
 
   stop (): void {
     if (this.timer != null) clearInterval(this.timer)
+    if (this.joinTimer != null) clearTimeout(this.joinTimer)
     this.timer = undefined
+    this.joinTimer = undefined
   }
 
   /** Replaces the models this peer advertises and publishes at once. */
@@ -86,6 +97,14 @@ export class CapsService {
   /** Forgets a peer that left. */
   forget (peer: PeerIdStr): void {
     this.records.delete(peer)
+  }
+
+  private publishSoon (): void {
+    if (this.timer == null || this.joinTimer != null) return
+    this.joinTimer = setTimeout(() => {
+      this.joinTimer = undefined
+      this.publish()
+    }, this.init.joinPublishDelayMs)
   }
 
   private publish (): void {
