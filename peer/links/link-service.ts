@@ -56,6 +56,17 @@ export function estimateLink (samples: Array<{ bytes: number, ms: number }>): { 
   return { rttMs, mbps }
 }
 
+/** How soon after a member joins its links are probed, ms (before jitter). */
+const PROBE_SOON_MS = 500
+
+/**
+ * `ms` scaled by a random factor in [0.5, 1.5): peers that saw the same join, or collided in the same
+ * round, would otherwise probe in step round after round, each reading a share of the link they share.
+ */
+export function jittered (ms: number): number {
+  return ms * (0.5 + Math.random())
+}
+
 function checkWindow (size: number): void {
   if (!(Number.isInteger(size) && size >= 1)) throw new RangeError(`window must be a whole number of rounds >= 1, got ${size}`)
 }
@@ -102,6 +113,8 @@ export class LinkService {
   private readonly provisional = new Set<PeerIdStr>()
   private readonly others = new Map<PeerIdStr, LinksRecord>()
   private seq = 0
+  /** Probe streams this peer is answering now. */
+  private answering = 0
   private timer?: ReturnType<typeof setTimeout>
   private running?: Promise<void>
   private abort = new AbortController()
@@ -117,8 +130,17 @@ export class LinkService {
 
   async start (): Promise<void> {
     this.abort = new AbortController()
+    // two probes at once share this peer's downlink and read half its rate each: while it answers
+    // another probe, a peer says it is busy, and both probers measure that link again later (a newcomer
+    // is probed by every member as soon as it joins)
+    const busy = (): boolean => this.answering > 1 || (this.components.busy?.() ?? false)
     await this.components.node.handle(PROBE_PROTOCOL, async (stream, connection) => {
-      await handleProbeStream(stream, connection.remotePeer.toString(), log, { signal: AbortSignal.timeout(60_000), busy: this.components.busy })
+      this.answering++
+      try {
+        await handleProbeStream(stream, connection.remotePeer.toString(), log, { signal: AbortSignal.timeout(60_000), busy })
+      } finally {
+        this.answering--
+      }
     }, { maxInboundStreams: 4 })
     this.components.gossip.subscribe({ topic: LINKS_TOPIC, decode: decodeLinks }, (from, record) => {
       const known = this.others.get(from)
@@ -126,7 +148,7 @@ export class LinkService {
       this.others.set(from, record)
       this.onChanged(from, record)
     })
-    this.schedule(1000)
+    this.schedule(jittered(1000))
   }
 
   async stop (): Promise<void> {
@@ -139,7 +161,7 @@ export class LinkService {
 
   /** Measures peers without a measurement now (a newcomer), not waiting for the next round. */
   probeSoon (): void {
-    if (this.running == null) this.schedule(200)
+    if (this.running == null) this.schedule(jittered(PROBE_SOON_MS))
   }
 
   /** This peer's links, each estimated over its last rounds. */
@@ -174,7 +196,7 @@ export class LinkService {
         return this.init.intervalMs
       }).then((next) => {
         this.running = undefined
-        if (!this.abort.signal.aborted) this.schedule(next)
+        if (!this.abort.signal.aborted) this.schedule(jittered(next))
       })
     }, ms)
   }
@@ -208,7 +230,7 @@ export class LinkService {
         const stream = await this.components.node.dialProtocol(peerIdFromString(peer), PROBE_PROTOCOL, { signal })
         const samples = await runProbes(stream, [0, 0, this.init.probeBytes, 0, this.init.probeBytes], { signal, yieldToBusy: mayDefer })
         if (samples.some(s => s.busy) && mayDefer) {
-          log('link to %s: refresh waits, it is running inference', peer)
+          log('link to %s: refresh waits, it is running inference or answering another probe', peer)
           deferred = true
           continue
         }

@@ -11,7 +11,7 @@ import type { AbortOptions, Stream } from '@libp2p/interface'
 const DISCARD_CHUNK = 64 * 1024
 
 export interface ProbeHandlerOptions extends AbortOptions {
-  /** Whether this peer is running inference now (told to the dialer in every reply). */
+  /** Whether this peer is busy now, running inference or answering another probe (told to the dialer in every reply). */
   busy?: () => boolean
 }
 

@@ -1,10 +1,16 @@
 // Link probes yield to inference: a measured link's refresh waits while either end is busy (up to
-// maxDeferMs), a link never measured is probed at once, and an idle pair is probed every interval.
+// maxDeferMs), a link never measured is probed at once, and an idle pair is probed every interval; a
+// peer answering two probes at once tells both it is busy.
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { Gossip } from '../../peer/gossip.js'
-import { LinkService, LinkWindow, type LinkServiceInit } from '../../peer/links/link-service.js'
+import { LinkService, LinkWindow, jittered, type LinkServiceInit } from '../../peer/links/link-service.js'
+import { StreamReader } from '../../protocols/framing/stream-reader.js'
+import { writeAll, writeLengthPrefixed } from '../../protocols/framing/stream-writer.js'
 import { MAX_LINK_MBPS } from '../../protocols/links/constants.js'
+import { runProbes } from '../../protocols/probe/client.js'
+import { encodeProbeRequest, readProbeReply } from '../../protocols/probe/codec.js'
+import { PROBE_PROTOCOL } from '../../protocols/probe/constants.js'
 import { createMeshNode } from '../../peer/node.js'
 import type { MeshNode } from '../../peer/node.js'
 
@@ -146,5 +152,81 @@ describe('a link measured while an end was busy', { timeout: 60_000 }, () => {
     // measured with both ends free: the next refresh waits for the interval
     await sleep(1000)
     assert.equal(measured(), 2)
+  })
+})
+
+describe('two probes of one peer at once', { timeout: 30_000 }, () => {
+  let nodes: MeshNode[] = []
+  let probed: LinkService
+
+  before(async () => {
+    const a = await createMeshNode({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
+    const b = await createMeshNode({ listen: ['/ip4/127.0.0.1/tcp/0'], mdns: false })
+    nodes = [a, b]
+    await a.dial(b.getMultiaddrs()[0])
+    // b answers probes and probes nobody; a probes by hand
+    probed = new LinkService({ node: b, gossip: new Gossip({ pubsub: b.services.pubsub }), peers: () => [], busy: () => false }, {}, () => {})
+    await probed.start()
+  })
+
+  after(async () => {
+    await probed.stop()
+    for (const n of nodes) await n.stop()
+  })
+
+  /** A probe stream held open: each probe's reply says whether b is busy. */
+  const open = async (): Promise<{ busy: (size: number) => Promise<boolean>, close: () => Promise<void> }> => {
+    const stream = await nodes[0].dialProtocol(nodes[1].peerId, PROBE_PROTOCOL)
+    const reader = new StreamReader(stream, { protocol: PROBE_PROTOCOL })
+    return {
+      busy: async (size) => {
+        await writeLengthPrefixed(stream, encodeProbeRequest(size))
+        if (size > 0) await writeAll(stream, new Uint8Array(size))
+        return (await readProbeReply(reader)).busy
+      },
+      close: async () => {
+        reader.release()
+        await stream.close()
+      }
+    }
+  }
+
+  /** A whole probe round on a stream of its own. */
+  const round = async (): Promise<boolean[]> => {
+    const stream = await nodes[0].dialProtocol(nodes[1].peerId, PROBE_PROTOCOL)
+    return (await runProbes(stream, [0, 64 * 1024])).map(s => s.busy)
+  }
+
+  /** Rounds until one is not busy (the handler of a closed stream ends a moment after it closed). */
+  const idleRound = async (): Promise<boolean[]> => {
+    const deadline = performance.now() + 5000
+    let got: boolean[]
+    do got = await round()
+    while (got.some(b => b) && performance.now() < deadline)
+    return got
+  }
+
+  it('are both told the peer is busy: they would share its downlink', async () => {
+    assert.deepEqual(await round(), [false, false], 'a probe alone is not busy')
+    const first = await open()
+    assert.equal(await first.busy(0), false)
+    const second = await open()
+    assert.equal(await second.busy(0), true, 'the second probe, while the first stream is open')
+    assert.equal(await second.busy(64 * 1024), true)
+    assert.equal(await first.busy(64 * 1024), true, 'the first probe, while the second stream is open')
+    await second.close()
+    let alone = false
+    const deadline = performance.now() + 5000
+    do alone = !(await first.busy(0))
+    while (!alone && performance.now() < deadline)
+    assert.ok(alone, 'the first probe alone again once the second stream closed')
+    await first.close()
+    assert.deepEqual(await idleRound(), [false, false], 'a round alone')
+  })
+
+  it('spreads rounds: the delay is scaled by 0.5 to 1.5', () => {
+    const delays = Array.from({ length: 200 }, () => jittered(1000))
+    assert.ok(delays.every(d => d >= 500 && d < 1500))
+    assert.ok(Math.max(...delays) - Math.min(...delays) > 500, 'the delays differ')
   })
 })
