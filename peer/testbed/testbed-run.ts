@@ -76,7 +76,7 @@ export interface TestbedRunOptions {
   nodeFlags?: readonly string[]
   /** Write every peer's events and the requester's output here (<scenario>-<planner>-<device>.jsonl). */
   logDir?: string
-  /** How long a plan must stay the newest before it is measured, ms (default 12 s: a link probe round). */
+  /** How long a plan must stay the newest, and the leader not plan, before the plan is measured, ms (default 12 s: a link probe round). */
   settleMs?: number
   timeouts?: Partial<TestbedTimeouts>
   runId?: string
@@ -336,13 +336,18 @@ class ScenarioRun {
 
   /**
    * The mesh's newest plan (by term, then plan id, whichever peer leads), once it is a `planner` plan
-   * over all `n` devices, every member reported it ready, and no newer plan followed within the settle
-   * time (a plan made before every link was probed is replaced when the probes arrive).
+   * over all `n` devices, every member reported it ready, and for the settle time since then no newer
+   * plan followed and the leader started no planning (a plan made before every link was probed is
+   * replaced when the probes arrive; the first probes of a newcomer's links, taken while the others probe
+   * it too, climb towards the links' rates over several rounds, and each step past the plan's tolerance
+   * plans again, which during the requests would share the leader's CPU with them).
    */
   private async stablePlan (peers: Peer[], planner: string, n: number, say: (m: string) => void, settleMs = this.ctx.options.settleMs ?? 12_000): Promise<{ key: string, plan: Plan, leader: string }> {
     const signal = this.ctx.options.signal
     const deadline = performance.now() + this.timeouts.planMs
     const readyAt = new Map<string, number>()
+    let plannings = -1
+    let plannedAt = performance.now()
     say(`planning over ${n} devices`)
     let shown = ''
     while (true) {
@@ -352,11 +357,17 @@ class ScenarioRun {
       const failure = peers.flatMap(p => p.watch.all('failed')).find(e => e.planner === planner)
       if (failure != null) throw new TestbedError(`the planner ${planner} failed on ${failure.peer}: ${failure.reason}`)
       for (const p of peers) for (const r of p.watch.all('ready')) if (!readyAt.has(r.key)) readyAt.set(r.key, performance.now())
+      const planningNow = peers.reduce((sum, p) => sum + p.watch.all('planning').length, 0)
+      if (planningNow !== plannings) {
+        plannings = planningNow
+        plannedAt = performance.now()
+      }
       const own = peers.flatMap(p => p.watch.all('plan').filter(e => e.own).map(e => ({ e, device: p.device })))
       const newest = own.sort((x, y) => x.e.term - y.e.term || x.e.planId - y.e.planId)[own.length - 1]
       if (newest != null && newest.e.plan.planner === planner && newest.e.members.length === n) {
         const at = readyAt.get(newest.e.key)
-        if (at != null && performance.now() - at >= settleMs) return { key: newest.e.key, plan: newest.e.plan, leader: newest.device }
+        const now = performance.now()
+        if (at != null && now - at >= settleMs && now - plannedAt >= settleMs) return { key: newest.e.key, plan: newest.e.plan, leader: newest.device }
         const state = at == null ? `plan ${newest.e.key} by ${newest.device} made, waiting for every member to prepare it` : `plan ${newest.e.key} by ${newest.device} ready; settling`
         if (state !== shown) say(state)
         shown = state
