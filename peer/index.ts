@@ -199,6 +199,8 @@ export class TesseraPeer {
       this.held.set(model.sha256, { name: model.name, sha256: model.sha256, inputShape: model.inputShape, profile, profileSha256: sha256Hex(profile) })
       this.events.emit('profile', { model: model.name, cached: !fresh, done: true, ...(speed != null ? { speed } : {}) })
       this.caps.setModels([...this.held.values()])
+      // gossip does not bring a peer its own record: a leader alone would otherwise plan only once another peer came
+      this.plans.trigger(`${this.name} updated its capabilities`)
     }).catch((err: Error) => {
       if (!this.stopping) log('profiling %s failed: %s', model.name, err.message)
     }).finally(() => { this.profiling-- })
