@@ -32,8 +32,8 @@ export interface MeshNodeInit {
    * mDNS query interval, ms (default 10000, the library's). A starting peer queries at once, and every
    * other peer's answer reaches everyone (multicast), so a newcomer finds the mesh at start whatever the
    * interval; later queries only find peers again after a partition. Each query costs every peer its
-   * answers' parsing and peer-store writes: at 2000 ms with five peers, mDNS and the peer store took
-   * about a sixth of an idle testbed peer's event loop.
+   * answers' parsing and peer-store writes: at 2000 ms with five peers, mDNS took 8% of an idle testbed
+   * follower's event loop and the peer store, which every answer writes to, 10% (docs/benchmarks.md).
    */
   mdnsIntervalMs?: number
   /** Multiaddrs (with /p2p/<id>) dialled at start and re-dialled while not connected. */
