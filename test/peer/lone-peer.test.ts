@@ -16,7 +16,8 @@ describe('a peer alone', { timeout: 120_000 }, () => {
     peer.events.on('leader', (e) => { if (e.self) events.push('leader') })
     peer.events.on('ready', (e) => {
       events.push('ready')
-      ready = { key: e.key, devices: [...new Set(e.plan.volumes.flatMap(v => v.parts.map(p => p.device)))] }
+      // the whole model on one device is a plan of no volumes and a tail, or of volumes and a tail on that device
+      ready = { key: e.key, devices: [...new Set([...e.plan.volumes.flatMap(v => v.parts.map(p => p.device)), e.plan.tail.device])] }
     })
     const deadline = performance.now() + 90_000
     while (ready == null && performance.now() < deadline) await new Promise(resolve => setTimeout(resolve, 100))
