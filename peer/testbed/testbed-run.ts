@@ -346,8 +346,6 @@ class ScenarioRun {
     const signal = this.ctx.options.signal
     const deadline = performance.now() + this.timeouts.planMs
     const readyAt = new Map<string, number>()
-    let plannings = -1
-    let plannedAt = performance.now()
     say(`planning over ${n} devices`)
     let shown = ''
     while (true) {
@@ -357,17 +355,13 @@ class ScenarioRun {
       const failure = peers.flatMap(p => p.watch.all('failed')).find(e => e.planner === planner)
       if (failure != null) throw new TestbedError(`the planner ${planner} failed on ${failure.peer}: ${failure.reason}`)
       for (const p of peers) for (const r of p.watch.all('ready')) if (!readyAt.has(r.key)) readyAt.set(r.key, performance.now())
-      const planningNow = peers.reduce((sum, p) => sum + p.watch.all('planning').length, 0)
-      if (planningNow !== plannings) {
-        plannings = planningNow
-        plannedAt = performance.now()
-      }
+      // the peers' event times are this machine's clock
+      const plannedAt = Math.max(0, ...peers.flatMap(p => p.watch.all('planning').map(e => e.t)))
       const own = peers.flatMap(p => p.watch.all('plan').filter(e => e.own).map(e => ({ e, device: p.device })))
       const newest = own.sort((x, y) => x.e.term - y.e.term || x.e.planId - y.e.planId)[own.length - 1]
       if (newest != null && newest.e.plan.planner === planner && newest.e.members.length === n) {
         const at = readyAt.get(newest.e.key)
-        const now = performance.now()
-        if (at != null && now - at >= settleMs && now - plannedAt >= settleMs) return { key: newest.e.key, plan: newest.e.plan, leader: newest.device }
+        if (at != null && performance.now() - at >= settleMs && Date.now() - plannedAt >= settleMs) return { key: newest.e.key, plan: newest.e.plan, leader: newest.device }
         const state = at == null ? `plan ${newest.e.key} by ${newest.device} made, waiting for every member to prepare it` : `plan ${newest.e.key} by ${newest.device} ready; settling`
         if (state !== shown) say(state)
         shown = state
