@@ -1,7 +1,7 @@
 // Measured compute profiles, cached on disk by model sha256, input shape and machine: a peer measures
 // each model once per machine; peers sharing a machine share the file (one measures, the others wait).
 import { createHash } from 'node:crypto'
-import { MIN_SAMPLE_MS } from '../../src/sim/profile-measure.js'
+import { MIN_SAMPLE_MS, speedReference } from '../../src/sim/profile-measure.js'
 import { cpus, hostname, totalmem } from 'node:os'
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -27,19 +27,19 @@ export interface ProfileCacheInit {
   /** How long to wait for another process measuring the same profile, ms (default 10 min). */
   waitForOtherMs?: number
   /**
-   * Check a cached profile against this machine's speed now (default true): time the whole model and
-   * scale the tables by it against the profile's own whole model (a laptop on battery, a busy host).
+   * Check a cached profile against this machine's speed now (default true): time its largest segments
+   * and scale the tables by that time over theirs (a laptop on battery, a busy host).
    */
   speedCheck?: boolean
 }
 
 /** A cached profile checked against the machine's speed now. */
 export interface SpeedCheck {
-  /** ms of the whole model now. */
-  wholeMs: number
-  /** ms of the whole model when the profile was measured. */
-  cachedWholeMs: number
-  /** wholeMs / cachedWholeMs: what the tables were scaled by. */
+  /** ms of the profile's reference segments (src/sim/profile-measure.ts, speedReference) now. */
+  referenceMs: number
+  /** ms of the same segments by the profile's tables. */
+  cachedReferenceMs: number
+  /** referenceMs / cachedReferenceMs: what the tables were scaled by. */
   factor: number
 }
 
@@ -89,7 +89,7 @@ export class ProfileCache {
     if (cached != null) {
       const { missing } = cached
       const got = lacksAny(missing) ? await this.complete(path, graph, modelPath, cached.profile, missing, options.signal) : cached
-      return { ...(this.speedCheck && got.profile.wholeMs > 0 ? await this.checkSpeed(graph, modelPath, got.profile, options.signal) : got), fresh: false }
+      return { ...(this.speedCheck && got.profile.segments.length > 0 ? await this.checkSpeed(graph, modelPath, got.profile, options.signal) : got), fresh: false }
     }
     await mkdir(this.dir, { recursive: true })
     const lock = `${path}.lock`
@@ -130,17 +130,18 @@ export class ProfileCache {
     }
   }
 
-  /** The cached profile scaled to the whole model's time on this machine now (the file stays as measured). */
+  /** The cached profile scaled to this machine's speed now (the file stays as measured). */
   private async checkSpeed (graph: Graph, modelPath: string, cached: MeasuredProfile, signal?: AbortSignal): Promise<{ profile: MeasuredProfile, json: Uint8Array, speed: SpeedCheck }> {
     const worker = new WorkerClient(new URL('./profile-job.ts', import.meta.url), 'profile')
-    let wholeMs: number
+    let referenceMs: number
     try {
-      wholeMs = await worker.call<number>('whole', this.job(graph, modelPath), { signal })
+      referenceMs = await worker.call<number>('reference', { job: this.job(graph, modelPath), segments: cached.segments }, { signal })
     } finally {
       await worker.close()
     }
-    const speed: SpeedCheck = { wholeMs, cachedWholeMs: cached.wholeMs, factor: wholeMs / cached.wholeMs }
-    log('profile of %s: the whole model takes %s ms now against %s ms when measured: tables x%s', graph.name, wholeMs.toFixed(1), cached.wholeMs.toFixed(1), speed.factor.toFixed(3))
+    const cachedReferenceMs = speedReference(cached.segments).tablesMs
+    const speed: SpeedCheck = { referenceMs, cachedReferenceMs, factor: referenceMs / cachedReferenceMs }
+    log('profile of %s: its reference segments take %s ms now against %s ms in its tables: tables x%s', graph.name, referenceMs.toFixed(1), cachedReferenceMs.toFixed(1), speed.factor.toFixed(3))
     const profile = scaleProfileSpeed(cached, speed.factor)
     return { profile, json: new TextEncoder().encode(JSON.stringify(measuredProfileToJson(profile))), speed }
   }
@@ -151,7 +152,7 @@ export class ProfileCache {
     const worker = new WorkerClient(new URL('./profile-job.ts', import.meta.url), 'profile')
     let got: Completion
     try {
-      got = await worker.call<Completion>('complete', { job: this.job(graph, modelPath), missing }, { signal })
+      got = await worker.call<Completion>('complete', { job: this.job(graph, modelPath), missing, segments: profile.segments }, { signal })
     } finally {
       await worker.close()
     }

@@ -2,13 +2,15 @@
 // runs that must not stall the peer's event loop), with what the mesh's own machinery costs here.
 import { readFile } from 'node:fs/promises'
 import { loadGraph } from '../../src/graph/load.js'
-import { measureProfile, measureReceiveDelay, measureWholeModel } from '../../src/sim/profile-measure.js'
+import { measureProfile, measureReceiveDelay, measureReference, measureWholeModel, speedReference } from '../../src/sim/profile-measure.js'
 import { measuredProfileToJson } from '../../src/sim/profile-measured.js'
 import type { MissingMeasurements } from '../../src/sim/profile-measured.js'
 import { serve } from '../workers/worker-host.js'
+import type { Graph } from '../../src/graph/types.js'
+import type { Timing } from '../../src/sim/profile-measure.js'
 import { measureLongHandover, measureMeshCosts } from './mesh-costs.js'
 import type { MeshCosts } from '../../src/sim/profile-measure.js'
-import type { LongHandover } from '../../src/sim/types.js'
+import type { LongHandover, MeasuredSegment } from '../../src/sim/types.js'
 
 /** What an older profile file lacks, measured on its own. */
 export interface Completion {
@@ -21,15 +23,17 @@ export interface Completion {
 /** The model and timing a profile is measured with. */
 export interface ProfileJob { path: string, name: string, inputShape: number[], threads: number, repeats: number }
 
-/** ms of the job's whole model on this machine now. */
-async function wholeModel (job: ProfileJob): Promise<number> {
-  const graph = loadGraph(await readFile(job.path), { name: job.name, inputShape: job.inputShape })
-  return await measureWholeModel(graph, { threads: job.threads, repeats: job.repeats, warmup: 1, clock: 'wall' })
+async function graphOf (job: ProfileJob): Promise<Graph> {
+  return loadGraph(await readFile(job.path), { name: job.name, inputShape: job.inputShape })
+}
+
+function timingOf (job: ProfileJob): Timing {
+  return { threads: job.threads, repeats: job.repeats, warmup: 1, clock: 'wall' }
 }
 
 serve({
   async measure (args: ProfileJob, progress, signal) {
-    const graph = loadGraph(await readFile(args.path), { name: args.name, inputShape: args.inputShape })
+    const graph = await graphOf(args)
     const profile = await measureProfile(graph, {
       threads: args.threads,
       repeats: args.repeats,
@@ -41,17 +45,17 @@ serve({
     })
     return { value: JSON.stringify(measuredProfileToJson(profile)) }
   },
-  // the whole model's time now, against which a cached profile's speed is checked
-  async whole (args: ProfileJob) {
-    return { value: await wholeModel(args) }
+  // ms of a cached profile's reference segments now, against which its speed is checked
+  async reference (args: { job: ProfileJob, segments: MeasuredSegment[] }, _progress, signal) {
+    return { value: await measureReference(await graphOf(args.job), speedReference(args.segments), timingOf(args.job), signal) }
   },
   // what a profile measured by an older version lacks
-  async complete (args: { job: ProfileJob, missing: MissingMeasurements }, _progress, signal) {
-    const { job, missing } = args
+  async complete (args: { job: ProfileJob, missing: MissingMeasurements, segments: MeasuredSegment[] }, _progress, signal) {
+    const { job, missing, segments } = args
     const value: Completion = {
       ...(missing.receiveDelay ? { receiveMs: await measureReceiveDelay({ signal }) } : {}),
       ...(missing.meshCosts ? { meshCosts: await measureMeshCosts(signal) } : {}),
-      ...(missing.wholeModel ? { wholeMs: await wholeModel(job) } : {}),
+      ...(missing.wholeModel ? { wholeMs: await measureWholeModel(await graphOf(job), segments, timingOf(job), signal) } : {}),
       ...(missing.longHandover ? { longHandover: await measureLongHandover({ signal }) } : {})
     }
     return { value }

@@ -11,7 +11,7 @@ const log = logger('testbed')
 export type PeerEvent =
   | { event: 'listening', peer: string, peerId: string, addrs: string[], t: number }
   | { event: 'leader', peer: string, term: number, leader?: string, name?: string, self: boolean, t: number }
-  | { event: 'profile', peer: string, model: string, done?: boolean, cached?: boolean, progress?: { done: number, total: number, label: string }, speed?: { wholeMs: number, cachedWholeMs: number, factor: number }, t: number }
+  | { event: 'profile', peer: string, model: string, done?: boolean, cached?: boolean, progress?: { done: number, total: number, label: string }, speed?: { referenceMs: number, cachedReferenceMs: number, factor: number }, t: number }
   | { event: 'plan', peer: string, key: string, term: number, planId: number, plan: Plan, members: Array<{ device: string, peer: string }>, from: string, own: boolean, t: number }
   | { event: 'repredicted', peer: string, key: string, predictedMs: number, was: number, t: number }
   | { event: 'ready', peer: string, key: string, t: number }

@@ -31,7 +31,7 @@ export function showPeerEvents (peer: TesseraPeer, write: (line: string) => void
     if (e.done !== true) return undefined
     if (e.cached !== true) return `profile of ${e.model}: measured`
     const s = e.speed
-    return `profile of ${e.model}: read from the cache${s == null ? '' : `, the whole model ${s.wholeMs.toFixed(1)} ms now against ${s.cachedWholeMs.toFixed(1)} when measured: tables x${s.factor.toFixed(2)}`}`
+    return `profile of ${e.model}: read from the cache${s == null ? '' : `, its largest segments ${s.referenceMs.toFixed(1)} ms now against ${s.cachedReferenceMs.toFixed(1)} in its tables: tables x${s.factor.toFixed(2)}`}`
   })
   show('planning', e => `planning ${e.model} over ${e.devices} device(s) with ${e.planner} (${e.reason})${e.scenario != null ? `; scenario in ${e.scenario}` : ''}`)
   show('plan', e => `plan ${e.key} from ${e.own ? 'this peer' : peer.nameOf(e.from)}: ${e.plan.planner}, ${e.members.length} device(s)${e.plan.predictedMs != null ? `, predicted ${e.plan.predictedMs.toFixed(1)} ms` : ''} | ${describePlan(e.plan)}`)

@@ -25,8 +25,8 @@ of the leader's plans and serves inference requests (tessera infer). Runs until 
   --name N           this device's name in plans (default: host name and short peer id)
   --bootstrap ADDR   multiaddr (with /p2p/<id>) of a peer to dial (repeatable, or comma-separated)
   --threads T        onnxruntime threads per part (default 1)
-  --no-speed-check   use a cached profile as it is; by default the whole model is timed first and
-                     the cached tables are scaled to this machine's speed now
+  --no-speed-check   use a cached profile as it is; by default its largest segments are timed first
+                     and the cached tables are scaled to this machine's speed now
   --save-scenarios DIR  when leading, write each scenario planned on (measured profiles and links) to DIR,
                      as files \`tessera plan --scenario\` replans
   --json             print events as JSON lines instead of text`

@@ -8,7 +8,7 @@ import { Worker } from 'node:worker_threads'
 import { cutPoints, spatialPrefixEnd } from '../graph/cuts.js'
 import { unsplittableReason } from '../graph/regions.js'
 import type { Graph, Range, Volume } from '../graph/types.js'
-import { createSession } from '../engine/runtime.js'
+import { createSession, type RuntimeSession } from '../engine/runtime.js'
 import { partModel, tailModel, type SubModel } from '../engine/sub-model.js'
 import type { HostTensor } from '../engine/tensor.js'
 import { allocate } from '../graph/tensor-data.js'
@@ -102,27 +102,43 @@ export const MIN_SAMPLE_MS = 40
  * its parts then ran in a mesh. On a machine shared with other jobs, `clock: 'cpu'` leaves them out.
  */
 export async function timeSubModel (m: SubModel, options: Timing): Promise<number> {
-  const session = await createSession(m.bytes, { threads: options.threads })
+  return (await timeInTurns([m], options))[0]
+}
+
+/** One timed sample of a session: back-to-back runs over at least MIN_SAMPLE_MS, their mean. */
+async function sample (session: RuntimeSession, feeds: Record<string, HostTensor>, clock: Clock): Promise<number> {
+  const t0 = performance.now()
+  const c0 = process.cpuUsage()
+  let runs = 0
+  do {
+    await session.run(feeds)
+    runs++
+  } while (performance.now() - t0 < MIN_SAMPLE_MS)
+  const c = process.cpuUsage(c0)
+  return (clock === 'cpu' ? (c.user + c.system) / 1000 : performance.now() - t0) / runs
+}
+
+/**
+ * ms of each sub-model (session creation excluded), the median of `repeats` samples taken in turns: one
+ * sample of each per round, so that something else taking the CPU for a while (a newcomer's first link
+ * probes, a neighbour's start-up) falls on one round of every model rather than on every sample of one.
+ */
+export async function timeInTurns (models: readonly SubModel[], options: Timing, signal?: AbortSignal): Promise<number[]> {
+  const sessions: RuntimeSession[] = []
   try {
-    const feeds = randomFeeds(m)
-    for (let i = 0; i < options.warmup; i++) await session.run(feeds)
-    const times: number[] = []
+    for (const m of models) sessions.push(await createSession(m.bytes, { threads: options.threads }))
+    const feeds = models.map(randomFeeds)
+    for (let k = 0; k < sessions.length; k++) for (let i = 0; i < options.warmup; i++) await sessions[k].run(feeds[k])
+    const times: number[][] = models.map(() => [])
     for (let i = 0; i < options.repeats; i++) {
-      const t0 = performance.now()
-      const c0 = process.cpuUsage()
-      let runs = 0
-      do {
-        await session.run(feeds)
-        runs++
-      } while (performance.now() - t0 < MIN_SAMPLE_MS)
-      const c = process.cpuUsage(c0)
-      times.push((options.clock === 'cpu' ? (c.user + c.system) / 1000 : performance.now() - t0) / runs)
+      for (let k = 0; k < sessions.length; k++) {
+        signal?.throwIfAborted()
+        times[k].push(await sample(sessions[k], feeds[k], options.clock))
+      }
     }
-    times.sort((a, b) => a - b)
-    const mid = times.length >> 1
-    return times.length % 2 === 1 ? times[mid] : (times[mid - 1] + times[mid]) / 2
+    return times.map(median)
   } finally {
-    await session.dispose()
+    for (const session of sessions) await session.dispose()
   }
 }
 
@@ -186,19 +202,69 @@ function trivialModel (): SubModel {
 }
 
 /**
- * Samples of the whole model a profile (and a peer's speed check of a cached one) takes at least, the
- * median kept: one number scales every chain of tables (and, checked again later, every table), so it
- * gets more samples than a table's point. With 3, one testbed device at a quarter of a core checked at
- * 0.87, 0.87, 0.93 and 1.25 of its profile within 20 minutes, and another's profile recorded 118.7 ms
- * where its three checks found 79-82.
+ * Rounds of a speed measurement (the whole model and the reference segments, in turns), the medians kept:
+ * one number scales every chain of tables (and, checked again later, every table), so it gets more samples
+ * than a table's point. With 3, one testbed device at a quarter of a core checked at 0.87, 0.87, 0.93 and
+ * 1.25 of its profile within 20 minutes, and another's profile recorded 118.7 ms where its three checks
+ * found 79-82.
  */
 export const WHOLE_MODEL_SAMPLES = 7
 
-/** ms of the whole model run as one sub-model, as a device serving a request alone runs it (at least WHOLE_MODEL_SAMPLES samples). */
-export async function measureWholeModel (graph: Graph, timing: Timing): Promise<number> {
+/** The reference segments hold at least this share of the chain of segments at full height. */
+export const SPEED_REFERENCE_SHARE = 0.5
+
+/** A profile's speed reference: its largest segments at full height, and what its tables say they take. */
+export interface SpeedReference {
+  volumes: Array<{ volume: Volume, height: number }>
+  /** The sum of their full-height table points, ms. */
+  tablesMs: number
+}
+
+/**
+ * The segments a profile's speed is checked by: the largest at full height, from the largest down, until
+ * they hold SPEED_REFERENCE_SHARE of the chain. Timed the way their tables were, they say how fast the
+ * device is now against when it was profiled. The whole model timed alone cannot: between processes its
+ * time varied by 15% and more where the tables' chain stayed within 1-2% (VGG16 at 0.55 of a core here:
+ * 245, 280 and 328 ms in three profiles whose chains were 282, 278 and 276 ms).
+ */
+export function speedReference (segments: readonly MeasuredSegment[]): SpeedReference {
+  const full = segments.map(s => ({ volume: { input: s.input, output: s.output }, height: s.height, ms: s.points[s.points.length - 1][1] }))
+  const chain = full.reduce((sum, s) => sum + s.ms, 0)
+  const volumes: SpeedReference['volumes'] = []
+  let tablesMs = 0
+  for (const s of [...full].sort((a, b) => b.ms - a.ms)) {
+    if (volumes.length > 0 && tablesMs >= SPEED_REFERENCE_SHARE * chain) break
+    volumes.push({ volume: s.volume, height: s.height })
+    tablesMs += s.ms
+  }
+  if (volumes.length === 0) throw new RangeError('a profile without segments has no speed reference')
+  return { volumes, tablesMs }
+}
+
+function referenceModels (graph: Graph, reference: SpeedReference): SubModel[] {
+  return reference.volumes.map(({ volume, height }) => partModel(graph, volume, [0, height]))
+}
+
+/** ms of a profile's reference segments on this machine now (WHOLE_MODEL_SAMPLES rounds in turns). */
+export async function measureReference (graph: Graph, reference: SpeedReference, timing: Timing, signal?: AbortSignal): Promise<number> {
+  const times = await timeInTurns(referenceModels(graph, reference), { ...timing, repeats: Math.max(timing.repeats, WHOLE_MODEL_SAMPLES) }, signal)
+  return times.reduce((a, b) => a + b, 0)
+}
+
+/**
+ * ms of the whole model run as one sub-model, as a device serving a request alone runs it, in the terms of
+ * the profile's tables: timed in turns with the reference segments (WHOLE_MODEL_SAMPLES rounds) and scaled
+ * by their tables over their time now, so that a device slower or faster for the whole of this measurement
+ * than while its tables were timed records the whole model as its tables would have.
+ */
+export async function measureWholeModel (graph: Graph, segments: readonly MeasuredSegment[], timing: Timing, signal?: AbortSignal): Promise<number> {
   const whole = tailModel(graph, graph.input)
   if (whole == null) throw new RangeError(`${graph.name} has no node after its input`)
-  return await timeSubModel(whole, { ...timing, repeats: Math.max(timing.repeats, WHOLE_MODEL_SAMPLES) })
+  const reference = speedReference(segments)
+  const [wholeMs, ...parts] = await timeInTurns([whole, ...referenceModels(graph, reference)], { ...timing, repeats: Math.max(timing.repeats, WHOLE_MODEL_SAMPLES) }, signal)
+  const nowMs = parts.reduce((a, b) => a + b, 0)
+  log('whole model %s ms, its reference segments %s ms now against %s in the tables', wholeMs.toFixed(2), nowMs.toFixed(2), reference.tablesMs.toFixed(2))
+  return nowMs > 0 ? wholeMs * reference.tablesMs / nowMs : wholeMs
 }
 
 /** A point strays when it is off its table's line by more than this share of the line's value ... */
@@ -298,7 +364,7 @@ export async function measureProfile (graph: Graph, options: MeasureOptions = {}
   const tail = tailModel(graph, spatialPrefixEnd(graph))
   const tailMs = tail == null ? 0 : await timeSubModel(tail, timing)
   options.onProgress?.(total - 1, total, 'tail')
-  const wholeMs = await measureWholeModel(graph, timing)
+  const wholeMs = await measureWholeModel(graph, segments, timing, options.signal)
   options.onProgress?.(total, total, 'whole model')
   const receiveMs = await measureReceiveDelay({ signal: options.signal })
   const mesh = options.meshCosts == null ? NO_MESH_COSTS : await options.meshCosts(options.signal)

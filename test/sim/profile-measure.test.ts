@@ -5,7 +5,8 @@ import { join } from 'node:path'
 import { describe, it } from 'node:test'
 import { OnnxBuilder } from '../../models/onnx-builder.js'
 import { loadGraph } from '../../src/graph/load.js'
-import { MIN_SAMPLE_MS, measureProfile, profileRows, strayPoints, timeSubModel } from '../../src/sim/profile-measure.js'
+import { MIN_SAMPLE_MS, SPEED_REFERENCE_SHARE, WHOLE_MODEL_SAMPLES, measureProfile, measureReference, measureWholeModel, profileRows, speedReference, strayPoints, timeInTurns, timeSubModel } from '../../src/sim/profile-measure.js'
+import type { MeasuredSegment } from '../../src/sim/types.js'
 import { partModel } from '../../src/engine/sub-model.js'
 import { readMeasuredProfile } from '../../src/sim/profile-measured.js'
 import { loadScenario } from '../../src/sim/scenario.js'
@@ -55,6 +56,51 @@ describe('measuring a profile', () => {
     assert.ok(elapsed >= 2 * MIN_SAMPLE_MS, `two samples took ${elapsed.toFixed(1)} ms in all`)
     // a four-row slice of one small convolution runs far faster than a sample lasts: the mean of many runs
     assert.ok(ms > 0 && ms < MIN_SAMPLE_MS / 4, `a run took ${ms} ms`)
+  })
+
+  it('takes the largest segments at full height, from the largest down, until they hold half the chain', () => {
+    const seg = (output: string, full: number): MeasuredSegment => ({ input: `${output}-in`, output, height: 8, points: [[1, full / 8], [8, full]] })
+    const segments = [seg('a', 10), seg('b', 30), seg('c', 5), seg('d', 25), seg('e', 30)]
+    // chain 100: 30 + 30 falls short of half with one, holds 60 with two
+    const r = speedReference(segments)
+    assert.equal(SPEED_REFERENCE_SHARE, 0.5)
+    assert.deepEqual(r.volumes.map(v => v.volume.output).sort(), ['b', 'e'])
+    assert.equal(r.tablesMs, 60)
+    assert.deepEqual(r.volumes[0], { volume: { input: 'b-in', output: 'b' }, height: 8 })
+    // one segment holding most of the chain is enough alone
+    assert.deepEqual(speedReference([seg('a', 1), seg('b', 90), seg('c', 9)]).volumes.map(v => v.volume.output), ['b'])
+    assert.throws(() => speedReference([]), /without segments/)
+  })
+
+  it('times sub-models in turns: one sample of each per round, the median of each', async () => {
+    const graph = loadGraph(smallNet(), { name: 'small' })
+    const small = partModel(graph, { input: 'input', output: 'r1' }, [0, 2])
+    const big = partModel(graph, { input: 'input', output: 'r1' }, [0, 32])
+    const t0 = performance.now()
+    const [a, b] = await timeInTurns([small, big], { threads: 1, repeats: 3, warmup: 0, clock: 'wall' })
+    assert.ok(performance.now() - t0 >= 6 * MIN_SAMPLE_MS)
+    // 32 rows of a convolution take longer than 2 of them
+    assert.ok(a > 0 && b > a, `2 rows ${a} ms, 32 rows ${b} ms`)
+    const aborted = new AbortController()
+    aborted.abort()
+    await assert.rejects(timeInTurns([small], { threads: 1, repeats: 1, warmup: 0, clock: 'wall' }, aborted.signal), { name: 'AbortError' })
+  })
+
+  it('records the whole model in its tables\' terms: scaled by the reference segments\' tables over their time now', async () => {
+    const graph = loadGraph(smallNet(), { name: 'small' })
+    const timing = { threads: 1, repeats: 1, warmup: 0, clock: 'wall' as const }
+    const measured = await measureProfile(graph, { repeats: 1 })
+    // tables that say every segment takes 100 times what it takes here: the whole model is recorded 100 times slower too
+    const slow = measured.segments.map(s => ({ ...s, points: s.points.map(([r, ms]) => [r, ms * 100] as const) }))
+    const now = await measureReference(graph, speedReference(measured.segments), timing)
+    const asMeasured = await measureWholeModel(graph, measured.segments, timing)
+    const asSlow = await measureWholeModel(graph, slow, timing)
+    assert.ok(WHOLE_MODEL_SAMPLES >= 7)
+    // each measure times the whole model afresh: their ratio is 100 up to the noise of two measurements of a few ms
+    assert.ok(asSlow / asMeasured > 40 && asSlow / asMeasured < 250, `whole model by the tables ${asMeasured} ms, by tables 100x slower ${asSlow} ms`)
+    // the reference timed again now comes near its tables (one machine, minutes apart)
+    const tables = speedReference(measured.segments).tablesMs
+    assert.ok(now / tables > 0.4 && now / tables < 2.5, `reference ${now} ms now against ${tables} in the tables`)
   })
 
   it('measures every segment, the fused layers, one call and the tail', async () => {
