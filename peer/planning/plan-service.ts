@@ -5,7 +5,7 @@
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { peerIdFromString } from '@libp2p/peer-id'
-import { decodePlanRecord, encodePlanRecord } from '../../protocols/plan/codec.js'
+import { decodePlanRecord, encodePlanRecord, planOrder } from '../../protocols/plan/codec.js'
 import { PLAN_TOPIC } from '../../protocols/plan/constants.js'
 import { MODEL_PROTOCOL } from '../../protocols/model/constants.js'
 import { NoPlanError } from '../../src/errors.js'
@@ -32,8 +32,14 @@ export interface PlanServiceInit {
   planner?: string
   /** Fast planners whose best plan is published first, while the configured one runs (default offload, aofl). */
   quickPlanners?: string[]
-  /** How often the leader republishes its plans, ms (default 3000). */
+  /**
+   * How often the leader republishes its plans, ms (default 10000), and members repeat their readiness: for
+   * a report or an announcement gossip lost. A peer that subscribes to the topic (a newcomer, or one that
+   * reconnected) gets them `joinPublishDelayMs` after it subscribes.
+   */
   republishMs?: number
+  /** How long after a peer subscribes to the plan topic the leader republishes its plans, ms (default 250). */
+  joinPublishDelayMs?: number
   /** Triggers closer than this are planned once, ms (default 300). */
   debounceMs?: number
   /** Plans kept per model (older ones are retired; default 2). */
@@ -179,7 +185,7 @@ function samePlan (ann: PlanAnnouncement, plan: Plan, members: MemberRecord[]): 
 }
 
 function newer (a: { term: number, planId: number }, b: { term: number, planId: number }): boolean {
-  return a.term > b.term || (a.term === b.term && a.planId > b.planId)
+  return planOrder(a, b) > 0
 }
 
 export class PlanService {
@@ -197,6 +203,7 @@ export class PlanService {
   private readonly published = new Map<string, { term: number, basis: PlanBasis, predictedMs: number }>()
   private debounce?: ReturnType<typeof setTimeout>
   private republish?: ReturnType<typeof setInterval>
+  private joinTimer?: ReturnType<typeof setTimeout>
   private planning?: Promise<void>
   private dirty?: string
   private refine = new AbortController()
@@ -208,7 +215,7 @@ export class PlanService {
 
   constructor (components: PlanServiceComponents, init: PlanServiceInit = {}) {
     this.c = components
-    this.init = { quickPlanners: ['offload', 'aofl'], republishMs: 3000, debounceMs: 300, keepPlans: 2, ...init }
+    this.init = { quickPlanners: ['offload', 'aofl'], republishMs: 10_000, joinPublishDelayMs: 250, debounceMs: 300, keepPlans: 2, ...init }
   }
 
   /** Whether this peer is running a planner now (its CPU is taken: link probes wait, docs/mesh.md "Links"). */
@@ -227,6 +234,7 @@ export class PlanService {
       if (record.kind === 'plan') this.onPlan(from, record)
       else this.onReady(from, record)
     })
+    this.c.gossip.onSubscribe(PLAN_TOPIC, () => { this.republishSoon() })
     this.republish = setInterval(() => { this.republishPlans() }, this.init.republishMs)
   }
 
@@ -234,6 +242,7 @@ export class PlanService {
     this.stopped = true
     if (this.debounce != null) clearTimeout(this.debounce)
     if (this.republish != null) clearInterval(this.republish)
+    if (this.joinTimer != null) clearTimeout(this.joinTimer)
     this.refine.abort()
     for (const w of this.waiters) w()
     await Promise.all([this.runner.stop(), this.quickRunner.stop()])
@@ -488,6 +497,15 @@ export class PlanService {
     this.published.set(model.sha256, { term, basis, predictedMs: result.predictedMs })
     this.c.gossip.publish(PLAN_TOPIC, encodePlanRecord(ann))
     this.accept(this.c.self, ann)
+  }
+
+  /** A peer subscribed: it has none of the plans published before (gossip keeps no history). Joins close together republish once. */
+  private republishSoon (): void {
+    if (this.stopped || this.joinTimer != null) return
+    this.joinTimer = setTimeout(() => {
+      this.joinTimer = undefined
+      this.republishPlans()
+    }, this.init.joinPublishDelayMs)
   }
 
   private republishPlans (): void {

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os'
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path'
 import { isBuiltinModel } from '../../models/index.js'
 import { resolveModel } from '../../models/zoo.js'
+import { planOrder } from '../../protocols/plan/codec.js'
 import { TestbedError } from '../../src/errors.js'
 import { logger } from '../../src/logger.js'
 import { tesseraArgs } from '../../src/node-flags.js'
@@ -358,7 +359,7 @@ class ScenarioRun {
       // the peers' event times are this machine's clock
       const plannedAt = Math.max(0, ...peers.flatMap(p => p.watch.all('planning').map(e => e.t)))
       const own = peers.flatMap(p => p.watch.all('plan').filter(e => e.own).map(e => ({ e, device: p.device })))
-      const newest = own.sort((x, y) => x.e.term - y.e.term || x.e.planId - y.e.planId)[own.length - 1]
+      const newest = own.sort((x, y) => planOrder(x.e, y.e))[own.length - 1]
       if (newest != null && newest.e.plan.planner === planner && newest.e.members.length === n) {
         const at = readyAt.get(newest.e.key)
         if (at != null && performance.now() - at >= settleMs && Date.now() - plannedAt >= settleMs) return { key: newest.e.key, plan: newest.e.plan, leader: newest.device }

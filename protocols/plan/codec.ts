@@ -34,6 +34,11 @@ export interface ReadyReport {
 
 export type PlanRecord = PlanAnnouncement | ReadyReport
 
+/** Orders plans as a leader issues them, by term, then plan id: negative when `a` came before `b`. */
+export function planOrder (a: { term: number, planId: number }, b: { term: number, planId: number }): number {
+  return a.term - b.term || a.planId - b.planId
+}
+
 export function encodePlanRecord (record: PlanRecord): Uint8Array {
   if (record.kind === 'ready') {
     return PlanMessage.encode({ kind: PlanKind.READY, term: record.term, planId: record.planId, members: [], ok: record.ok, reason: record.reason, modelSha256: record.modelSha256 })

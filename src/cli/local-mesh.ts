@@ -8,6 +8,7 @@ import { MeshUnavailableError } from '../errors.js'
 import { logger } from '../logger.js'
 import { defaultPlannerName } from '../planners/index.js'
 import { tesseraArgs } from '../node-flags.js'
+import { planOrder } from '../../protocols/plan/codec.js'
 import type { InferResult } from '../../protocols/infer/codec.js'
 import type { Graph } from '../graph/types.js'
 import type { ChildProcess } from 'node:child_process'
@@ -109,7 +110,7 @@ export class LocalMesh {
   /** The newest plan over exactly `n` members any peer published (by term, then plan id), ready or not. */
   private newestPlan (n: number, planner?: string): Record<string, any> | undefined {
     const own = this.peers.flatMap(p => p.events.filter(e => e.event === 'plan' && e.own === true && e.members.length === n && (planner == null || e.plan.planner === planner)))
-    return own.sort((x, y) => x.term - y.term || x.planId - y.planId)[own.length - 1]
+    return own.sort((x, y) => planOrder(x as { term: number, planId: number }, y as { term: number, planId: number }))[own.length - 1]
   }
 
   /** Whether no peer has started planning within the last `ms` (by the peers' event times). */

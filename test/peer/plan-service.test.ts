@@ -8,6 +8,7 @@ import { after, describe, it } from 'node:test'
 import { PlanService, type PlanEvents, type PlanServiceComponents } from '../../peer/planning/plan-service.js'
 import { measuredProfileToJson } from '../../src/sim/profile-measured.js'
 import { linearProfile, tinyGraph, tinyModelBytes } from '../sim/fixtures.js'
+import { decodePlanRecord, type PlanRecord } from '../../protocols/plan/codec.js'
 import type { CapsRecord } from '../../protocols/caps/codec.js'
 import type { LinkRecord } from '../../protocols/links/codec.js'
 
@@ -18,7 +19,7 @@ type Named = 'planning' | 'plan' | 'repredicted'
 type Event = { [K in Named]: { name: K, detail: PlanEvents[K] } }[Named] | { name: 'prepared' | 'ready' | 'rejected' | 'failed', detail: unknown }
 
 /** A leader of term 1 over PEERS, each with a profile of the tiny model and links at `mbps` to the others. */
-function leaderOf (dir: string, mbps: number): { service: PlanService, events: Event[], setLinks: (mbps: number) => void, setMembers: (peers: string[]) => void } {
+function leaderOf (dir: string, mbps: number): { service: PlanService, events: Event[], setLinks: (mbps: number) => void, setMembers: (peers: string[]) => void, published: PlanRecord[], subscribed: () => void } {
   const graph = tinyGraph()
   const path = join(dir, 'tiny.onnx')
   writeFileSync(path, tinyModelBytes())
@@ -34,10 +35,16 @@ function leaderOf (dir: string, mbps: number): { service: PlanService, events: E
   setLinks(mbps)
   let members = PEERS
   const events: Event[] = []
+  const published: PlanRecord[] = []
+  const joinHandlers: Array<() => void> = []
   const components = {
     self: SELF,
     node: {},
-    gossip: { subscribe: () => {}, publish: () => {} },
+    gossip: {
+      subscribe: () => {},
+      publish: (_topic: string, data: Uint8Array) => { published.push(decodePlanRecord(data)) },
+      onSubscribe: (_topic: string, handler: () => void) => { joinHandlers.push(handler) }
+    },
     election: { isLeader: true, term: 1, leader: SELF, members: () => members },
     caps: { own: () => caps.get(SELF), get: (p: string) => caps.get(p) },
     links: { own: () => links.get(SELF), get: (p: string) => ({ seq: 1, links: links.get(p) }) },
@@ -49,7 +56,8 @@ function leaderOf (dir: string, mbps: number): { service: PlanService, events: E
     events: { emit: (name: keyof PlanEvents, detail: unknown) => { events.push({ name, detail } as Event) } }
   } as unknown as PlanServiceComponents
   const setMembers = (peers: string[]): void => { members = peers }
-  return { service: new PlanService(components, { planner: 'modnn', debounceMs: 10, republishMs: 60_000 }), events, setLinks, setMembers }
+  const subscribed = (): void => { for (const h of joinHandlers) h() }
+  return { service: new PlanService(components, { planner: 'modnn', debounceMs: 10, republishMs: 60_000 }), events, setLinks, setMembers, published, subscribed }
 }
 
 async function until (what: string, test: () => boolean, timeoutMs = 30_000): Promise<void> {
@@ -105,5 +113,24 @@ describe('the leader re-planning', { timeout: 60_000 }, () => {
     const announced = events.slice(mark).flatMap(e => e.name === 'planning' ? [e.detail.planner] : [])
     assert.deepEqual(announced, ['offload', 'aofl', 'modnn'])
     assert.ok(events.slice(mark).some(e => e.name === 'planning' && e.detail.devices === 2))
+  })
+
+  it('republishes its plans a moment after a peer subscribes to the plan topic, once for joins close together', async () => {
+    const { service, events, published, subscribed } = leaderOf(dir, 1)
+    services.push(service)
+    service.start()
+    service.trigger('elected')
+    await until('a modnn plan published', () => events.some(e => e.name === 'plan' && e.detail.plan.planner === 'modnn'))
+    await until('modnn done', () => !service.isPlanning())
+    const announcements = (): Array<{ term: number, planId: number }> => published.flatMap(r => r.kind === 'plan' ? [{ term: r.term, planId: r.planId }] : [])
+    const newest = announcements()[announcements().length - 1]
+    const before = announcements().length
+    // two peers subscribe 50 ms apart; the interval is a minute
+    subscribed()
+    await new Promise(resolve => setTimeout(resolve, 50))
+    subscribed()
+    await until('the plan republished', () => announcements().length > before, 5_000)
+    await new Promise(resolve => setTimeout(resolve, 600))
+    assert.deepEqual(announcements().slice(before), [newest])
   })
 })

@@ -5,7 +5,7 @@ import { Capabilities, Role } from '../../protocols/caps/caps.js'
 import { decodeElection, encodeElection } from '../../protocols/election/codec.js'
 import { ElectionKind, ElectionMessage, ElectionRole } from '../../protocols/election/election.js'
 import { decodeLinks, encodeLinks } from '../../protocols/links/codec.js'
-import { decodePlanRecord, encodePlanRecord } from '../../protocols/plan/codec.js'
+import { decodePlanRecord, encodePlanRecord, planOrder } from '../../protocols/plan/codec.js'
 import { decodeTensorHeader, encodeTensorHeader } from '../../protocols/tensor/codec.js'
 import { DType, FrameKind, TensorHeader } from '../../protocols/tensor/tensor.js'
 import type { CapsRecord } from '../../protocols/caps/codec.js'
@@ -112,6 +112,11 @@ const plan: PlanAnnouncement = {
 }
 
 describe('plan codec', () => {
+  it('orders plans by term, then plan id', () => {
+    const keys = [{ term: 2, planId: 1 }, { term: 1, planId: 9 }, { term: 2, planId: 0 }, { term: 1, planId: 3 }].sort(planOrder).map(p => `${p.term}.${p.planId}`)
+    assert.deepEqual(keys, ['1.3', '1.9', '2.0', '2.1'])
+  })
+
   it('round-trips a plan and a readiness report', () => {
     assert.deepEqual(decodePlanRecord(encodePlanRecord(plan)), plan)
     const ready = { kind: 'ready', term: 2, planId: 5, modelSha256: SHA, ok: false, reason: 'out of memory' } as const
