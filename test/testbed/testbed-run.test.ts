@@ -14,10 +14,10 @@ import { DEFAULT_TESTBED_INTERVAL_MS, type TestbedRow } from '../../peer/testbed
 const BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url))
 
 describe('tessera testbed: a small run', { skip: SKIP_WITHOUT_ROOT }, () => {
-  it('measures one planner on 3 capped peers with verified results, and removes everything', async (t) => {
+  it('measures two planners on 3 capped peers with verified results, the second on the profiles the first measured, and removes everything', async (t) => {
     const logs = mkdtempSync(join(tmpdir(), 'tessera-testbed-logs-'))
     t.after(() => { rmSync(logs, { recursive: true, force: true }) })
-    const child = spawn(process.execPath, [BIN, 'testbed', '--scenario', fixture('small.json'), '--planners', 'modnn', '--requests', '3', '--warmup', '1', '--profile-repeats', '1', '--verify', '--json', '--log-dir', logs], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [BIN, 'testbed', '--scenario', fixture('small.json'), '--planners', 'modnn,offload', '--requests', '3', '--warmup', '1', '--profile-repeats', '1', '--verify', '--json', '--log-dir', logs], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
@@ -25,15 +25,15 @@ describe('tessera testbed: a small run', { skip: SKIP_WITHOUT_ROOT }, () => {
     const code = await new Promise<number | null>(resolve => child.once('exit', resolve))
     assert.equal(code, 0, stderr)
     const { rows } = JSON.parse(stdout) as { rows: TestbedRow[] }
-    assert.equal(rows.length, 1)
-    const r = rows[0]
+    assert.deepEqual(rows.map(r => r.planner), ['modnn', 'offload'])
+    const [r, o] = rows
     t.diagnostic(`predicted ${r.predictedMs.toFixed(1)} ms, measured median ${r.measuredMedianMs.toFixed(1)} ms (p95 ${r.measuredP95Ms.toFixed(1)}), nominal ${r.nominalMs.toFixed(1)} ms, leader ${r.leader}, devices ${r.devices.join(' ')}`)
     assert.equal(r.scenario, 'testbed-small')
     assert.equal(r.planner, 'modnn')
     assert.equal(r.servedBy, 'modnn', 'the plan served came from the planner asked for')
     assert.equal(r.verified, true, 'every result equals a whole-model run')
     assert.equal(r.requests, 3)
-    // one planner: its plan is the scenario's only one, pooled over its own requests alone
+    // modnn's plan splits, offload's does not: each pooled over its own requests alone
     assert.deepEqual([r.samePlan, r.planMedianMs], ['A', r.measuredMedianMs])
     for (const k of ['predictedMs', 'measuredMedianMs', 'measuredP95Ms', 'nominalMs', 'clientMedianMs'] as const) assert.ok(Number.isFinite(r[k]) && r[k] > 0, `${k} = ${r[k]}`)
     assert.ok(r.measuredP95Ms >= r.measuredMedianMs)
@@ -44,7 +44,7 @@ describe('tessera testbed: a small run', { skip: SKIP_WITHOUT_ROOT }, () => {
     assert.deepEqual(Object.keys(r.cpu).sort(), ['a', 'b', 'c'])
     for (const [d, c] of Object.entries(r.cpu)) assert.ok(c.msPerRequest > 0 && c.quotaUse > 0 && c.quotaUse < 1.2, `${d}: ${JSON.stringify(c)}`)
     // the measured timeline beside the simulated one: every part of the plan, each measured in every request
-    const file = readdirSync(logs).find(f => f.endsWith('-timeline.json'))
+    const file = readdirSync(logs).find(f => f.includes('-modnn-') && f.endsWith('-timeline.json'))
     assert.ok(file != null, `no timeline in ${readdirSync(logs).join(', ')}`)
     const timeline = JSON.parse(readFileSync(join(logs, file), 'utf8')) as { plan: string, computeRatio: number, parts: Array<{ device: string, simulated: Record<string, number>, measured: Record<string, number> }> }
     assert.equal(timeline.plan, r.plan)
@@ -62,6 +62,14 @@ describe('tessera testbed: a small run', { skip: SKIP_WITHOUT_ROOT }, () => {
       assert.ok(gap >= DEFAULT_TESTBED_INTERVAL_MS, `request ${i} entered the mesh ${gap} ms after the previous result`)
     }
     assert.ok(r.devices.length >= 2 && r.devices.every(d => ['a', 'b', 'c'].includes(d)), `modnn splits across the devices: ${r.devices.join(' ')}`)
+    assert.deepEqual([o.servedBy, o.verified, o.devices.length, o.samePlan], ['offload', true, 1, 'B'])
+    // the offload round's peers read back the profiles the modnn round measured, as measured: no speed check
+    assert.deepEqual(o.speed, {})
+    for (const d of ['a', 'b', 'c']) {
+      const profiles = readFileSync(join(logs, `testbed-small-offload-${d}.jsonl`), 'utf8').split('\n').filter(l => l.includes('"event":"profile"')).map(l => JSON.parse(l) as { done?: boolean, cached?: boolean, speed?: unknown })
+      const done = profiles.find(e => e.done === true)
+      assert.ok(done != null && done.cached === true && done.speed === undefined, `${d}: ${JSON.stringify(profiles)}`)
+    }
     const runId = /testbed run (\w+)/.exec(stderr)?.[1]
     assert.ok(runId != null)
     assert.ok(isClean(await findLeftovers({ runId, includeLive: true })))
