@@ -58,6 +58,11 @@ export function machineKey (threads: number): string {
   return createHash('sha256').update(`${hostname()}|${cpu}|${cpus().length}|${totalmem()}|${threads}|${TIMING_METHOD}`).digest('hex').slice(0, 16)
 }
 
+/** Whether a profile's speed can be checked: it has segments, and they take some time by its tables. */
+function checkable (profile: MeasuredProfile): boolean {
+  return profile.segments.length > 0 && speedReference(profile.segments).tablesMs > 0
+}
+
 /** Measured profiles of this machine, read from disk or measured once. */
 export class ProfileCache {
   readonly dir: string
@@ -89,7 +94,7 @@ export class ProfileCache {
     if (cached != null) {
       const { missing } = cached
       const got = lacksAny(missing) ? await this.complete(path, graph, modelPath, cached.profile, missing, options.signal) : cached
-      return { ...(this.speedCheck && got.profile.segments.length > 0 ? await this.checkSpeed(graph, modelPath, got.profile, options.signal) : got), fresh: false }
+      return { ...(this.speedCheck && checkable(got.profile) ? await this.checkSpeed(graph, modelPath, got.profile, options.signal) : got), fresh: false }
     }
     await mkdir(this.dir, { recursive: true })
     const lock = `${path}.lock`
