@@ -1,7 +1,7 @@
 // Measured compute profiles, cached on disk by model sha256, input shape and machine: a peer measures
 // each model once per machine; peers sharing a machine share the file (one measures, the others wait).
 import { createHash } from 'node:crypto'
-import { MIN_SAMPLE_MS, speedReference } from '../../src/sim/profile-measure.js'
+import { MIN_SAMPLE_MS, speedReference, type SpeedReference } from '../../src/sim/profile-measure.js'
 import { cpus, hostname, totalmem } from 'node:os'
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -58,9 +58,11 @@ export function machineKey (threads: number): string {
   return createHash('sha256').update(`${hostname()}|${cpu}|${cpus().length}|${totalmem()}|${threads}|${TIMING_METHOD}`).digest('hex').slice(0, 16)
 }
 
-/** Whether a profile's speed can be checked: it has segments, and they take some time by its tables. */
-function checkable (profile: MeasuredProfile): boolean {
-  return profile.segments.length > 0 && speedReference(profile.segments).tablesMs > 0
+/** The segments a profile's speed is checked by, when it has segments that take some time by its tables. */
+function referenceOf (profile: MeasuredProfile): SpeedReference | undefined {
+  if (profile.segments.length === 0) return undefined
+  const reference = speedReference(profile.segments)
+  return reference.tablesMs > 0 ? reference : undefined
 }
 
 /** Measured profiles of this machine, read from disk or measured once. */
@@ -94,7 +96,8 @@ export class ProfileCache {
     if (cached != null) {
       const { missing } = cached
       const got = lacksAny(missing) ? await this.complete(path, graph, modelPath, cached.profile, missing, options.signal) : cached
-      return { ...(this.speedCheck && checkable(got.profile) ? await this.checkSpeed(graph, modelPath, got.profile, options.signal) : got), fresh: false }
+      const reference = this.speedCheck ? referenceOf(got.profile) : undefined
+      return { ...(reference != null ? await this.checkSpeed(graph, modelPath, got.profile, reference, options.signal) : got), fresh: false }
     }
     await mkdir(this.dir, { recursive: true })
     const lock = `${path}.lock`
@@ -136,15 +139,15 @@ export class ProfileCache {
   }
 
   /** The cached profile scaled to this machine's speed now (the file stays as measured). */
-  private async checkSpeed (graph: Graph, modelPath: string, cached: MeasuredProfile, signal?: AbortSignal): Promise<{ profile: MeasuredProfile, json: Uint8Array, speed: SpeedCheck }> {
+  private async checkSpeed (graph: Graph, modelPath: string, cached: MeasuredProfile, reference: SpeedReference, signal?: AbortSignal): Promise<{ profile: MeasuredProfile, json: Uint8Array, speed: SpeedCheck }> {
     const worker = new WorkerClient(new URL('./profile-job.ts', import.meta.url), 'profile')
     let referenceMs: number
     try {
-      referenceMs = await worker.call<number>('reference', { job: this.job(graph, modelPath), segments: cached.segments }, { signal })
+      referenceMs = await worker.call<number>('reference', { job: this.job(graph, modelPath), reference }, { signal })
     } finally {
       await worker.close()
     }
-    const cachedReferenceMs = speedReference(cached.segments).tablesMs
+    const cachedReferenceMs = reference.tablesMs
     const speed: SpeedCheck = { referenceMs, cachedReferenceMs, factor: referenceMs / cachedReferenceMs }
     log('profile of %s: its reference segments take %s ms now against %s ms in its tables: tables x%s', graph.name, referenceMs.toFixed(1), cachedReferenceMs.toFixed(1), speed.factor.toFixed(3))
     const profile = scaleProfileSpeed(cached, speed.factor)

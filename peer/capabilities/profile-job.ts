@@ -2,12 +2,12 @@
 // runs that must not stall the peer's event loop), with what the mesh's own machinery costs here.
 import { readFile } from 'node:fs/promises'
 import { loadGraph } from '../../src/graph/load.js'
-import { measureProfile, measureReceiveDelay, measureReference, measureWholeModel, speedReference } from '../../src/sim/profile-measure.js'
+import { measureProfile, measureReceiveDelay, measureReference, measureWholeModel } from '../../src/sim/profile-measure.js'
 import { measuredProfileToJson } from '../../src/sim/profile-measured.js'
 import type { MissingMeasurements } from '../../src/sim/profile-measured.js'
 import { serve } from '../workers/worker-host.js'
 import type { Graph } from '../../src/graph/types.js'
-import type { Timing } from '../../src/sim/profile-measure.js'
+import type { SpeedReference, Timing } from '../../src/sim/profile-measure.js'
 import { measureLongHandover, measureMeshCosts } from './mesh-costs.js'
 import type { MeshCosts } from '../../src/sim/profile-measure.js'
 import type { LongHandover, MeasuredSegment } from '../../src/sim/types.js'
@@ -46,8 +46,8 @@ serve({
     return { value: JSON.stringify(measuredProfileToJson(profile)) }
   },
   // ms of a cached profile's reference segments now, against which its speed is checked
-  async reference (args: { job: ProfileJob, segments: MeasuredSegment[] }, _progress, signal) {
-    return { value: await measureReference(await graphOf(args.job), speedReference(args.segments), timingOf(args.job), signal) }
+  async reference (args: { job: ProfileJob, reference: SpeedReference }, _progress, signal) {
+    return { value: await measureReference(await graphOf(args.job), args.reference, timingOf(args.job), signal) }
   },
   // what a profile measured by an older version lacks
   async complete (args: { job: ProfileJob, missing: MissingMeasurements, segments: MeasuredSegment[] }, _progress, signal) {

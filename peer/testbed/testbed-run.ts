@@ -179,8 +179,8 @@ class ScenarioRun {
    * machine a device's check, run as it joins, times the other devices' work on the other core as much as
    * its own speed (TB-B's wifi device read x0.68-0.86 in four rows within the hour, TB-A's near-slow
    * x0.98-1.44, while the parts of the rows' plans ran at x0.93-1.10 of the unscaled tables), and every
-   * planner's row is then planned on the same profiles. A profile from an
-   * earlier run (`--profile-dir`) is checked: the machine may have drifted since.
+   * planner's row is then planned on the same profiles. A profile from an earlier run (`--profile-dir`) is
+   * checked: the machine may have drifted since.
    */
   private readonly measuredHere = new Set<string>()
   private readonly timeouts: TestbedTimeouts
