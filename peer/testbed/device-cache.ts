@@ -32,3 +32,13 @@ export async function readDeviceProfile (dir: string, sha256: string): Promise<u
   if (files.length !== 1) throw new TestbedError(`expected one profile of model ${sha256.slice(0, 12)} in ${profiles}, found ${files.length}`)
   return JSON.parse(await readFile(join(profiles, files[0]), 'utf8'))
 }
+
+/** Whether a device's cache holds a profile of the model already (its peer reads it back instead of measuring). */
+export async function hasDeviceProfile (dir: string, sha256: string): Promise<boolean> {
+  try {
+    return (await readdir(join(dir, 'profiles'))).some(f => f.startsWith(sha256) && f.endsWith('.json'))
+  } catch (err: any) {
+    if (err?.code === 'ENOENT') return false
+    throw err
+  }
+}

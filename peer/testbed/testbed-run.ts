@@ -19,7 +19,7 @@ import { parseMeasuredProfile } from '../../src/sim/profile-measured.js'
 import { readScenarioFile, resolveScenario } from '../../src/sim/scenario.js'
 import { loadScenarioModel } from '../../src/sim/scenario-model.js'
 import { createSimulator } from '../../src/sim/simulate.js'
-import { deviceCacheDir, prepareDeviceCache, readDeviceProfile } from './device-cache.js'
+import { deviceCacheDir, hasDeviceProfile, prepareDeviceCache, readDeviceProfile } from './device-cache.js'
 import { DEFAULT_CFS_PERIOD_US, cfsSettings } from './cpu-cgroup.js'
 import { Lab } from './lab.js'
 import { PeerWatch } from './peer-watch.js'
@@ -139,6 +139,7 @@ export async function runTestbed (options: TestbedRunOptions): Promise<TestbedRe
     root ??= await mkdtemp(join(tmpdir(), `${TEMP_DIR_PREFIX}${lab.runId}-`))
     const run = new ScenarioRun(lab, setup, graph, { model, root: root, options, progress })
     await run.build()
+    await run.profileDevices(options.planners[0])
     // planners take turns round by round, so a slow spell of a shared machine does not fall on one alone
     const samples = new Map<string, TestbedSample[]>(options.planners.map(p => [p, []]))
     for (let round = 0; round < (options.rounds ?? 1); round++) {
@@ -216,7 +217,29 @@ class ScenarioRun {
     return this.setup.scenario.inputShape != null ? ['--input-shape', this.setup.scenario.inputShape.join(',')] : []
   }
 
-  private startPeer (device: string, planner: string, bootstrap?: string): Peer {
+  /**
+   * Every device without a profile in its cache measures it with its peer alone, one device at a time,
+   * before any mesh starts: a profile taken while other peers run (a leader planning, peers probing the
+   * newcomer's links) shares this machine's other core with them, as the speed check did (see
+   * `measuredHere`), where the first device's profile, taken alone, did not.
+   */
+  async profileDevices (planner: string): Promise<void> {
+    for (const d of this.setup.devices) {
+      if (await hasDeviceProfile(this.caches.get(d.id)!.dir, this.graph.sha256)) continue
+      this.ctx.options.signal?.throwIfAborted()
+      const say = (m: string): void => { this.ctx.progress(`${this.name}: ${m}`) }
+      say(`profiling ${d.id} alone`)
+      const peer = this.startPeer(d.id, planner, { alone: true })
+      try {
+        await this.waitForProfile(peer, say)
+      } finally {
+        await peer.watch.process.stop()
+      }
+    }
+  }
+
+  /** Starts `device`'s peer; `alone`: only to measure its profile (its log and none of the leader's scenarios kept). */
+  private startPeer (device: string, planner: string, { bootstrap, alone = false }: { bootstrap?: string, alone?: boolean } = {}): Peer {
     const node = this.nodes.get(device)!
     const cache = this.caches.get(device)!
     const args = tesseraArgs(['peer', '--json', '--name', device, '--model', cache.modelSpec, ...this.shapeArgs(), '--planner', planner,
@@ -224,9 +247,9 @@ class ScenarioRun {
       ...(this.ctx.options.profileRepeats != null ? ['--profile-repeats', String(this.ctx.options.profileRepeats)] : []),
       ...(this.measuredHere.has(device) ? ['--no-speed-check'] : []),
       // the leader's scenarios beside the logs, to replan offline (tessera plan --scenario)
-      ...(this.ctx.options.logDir != null ? ['--save-scenarios', join(this.ctx.options.logDir, `${this.name}-${planner}-scenarios`)] : [])], this.ctx.options.nodeFlags)
+      ...(this.ctx.options.logDir != null && !alone ? ['--save-scenarios', join(this.ctx.options.logDir, `${this.name}-${planner}-scenarios`)] : [])], this.ctx.options.nodeFlags)
     const p = this.lab.start(node, process.execPath, args, { env: { ...process.env, TESSERA_CACHE: cache.dir }, label: `peer ${device}` })
-    this.logTo(p, `${planner}-${device}`)
+    this.logTo(p, alone ? `profile-${device}` : `${planner}-${device}`)
     return { device, node, watch: new PeerWatch(p, device) }
   }
 
@@ -272,13 +295,12 @@ class ScenarioRun {
       const listening = await first.watch.next('listening', () => true, { timeoutMs: this.timeouts.startMs, what: 'listening address', signal })
       const addr = listening.addrs.find(a => a.includes(first.node.address)) ?? listening.addrs[0]
       await first.watch.next('leader', e => e.self, { timeoutMs: this.timeouts.startMs, what: 'election as leader', signal })
-      // each device measures its profile before the next one starts: a profile taken while the others
-      // profile too shares this machine's cores with them, and runs slower than the device will serve
+      // a profile from an earlier run is checked against the device's speed now before the next one starts
       await this.waitForProfile(first, say)
       for (const d of this.setup.devices) {
         if (d.id === this.setup.leader) continue
         say(`starting ${d.id}`)
-        const p = this.startPeer(d.id, planner, addr)
+        const p = this.startPeer(d.id, planner, { bootstrap: addr })
         peers.push(p)
         // one newcomer at a time, each settled as a follower: a peer that hears no leader soon enough stands itself
         const e = await p.watch.next('leader', e => e.leader != null, { timeoutMs: this.timeouts.startMs, what: 'a leader to follow', signal })

@@ -14,7 +14,7 @@ import { DEFAULT_TESTBED_INTERVAL_MS, type TestbedRow } from '../../peer/testbed
 const BIN = fileURLToPath(new URL('../../bin/tessera.js', import.meta.url))
 
 describe('tessera testbed: a small run', { skip: SKIP_WITHOUT_ROOT }, () => {
-  it('measures two planners on 3 capped peers with verified results, the second on the profiles the first measured, and removes everything', async (t) => {
+  it('measures two planners on 3 capped peers with verified results, on the profiles each device measured alone beforehand, and removes everything', async (t) => {
     const logs = mkdtempSync(join(tmpdir(), 'tessera-testbed-logs-'))
     t.after(() => { rmSync(logs, { recursive: true, force: true }) })
     const child = spawn(process.execPath, [BIN, 'testbed', '--scenario', fixture('small.json'), '--planners', 'modnn,offload', '--requests', '3', '--warmup', '1', '--profile-repeats', '1', '--verify', '--json', '--log-dir', logs], { stdio: ['ignore', 'pipe', 'pipe'] })
@@ -63,12 +63,24 @@ describe('tessera testbed: a small run', { skip: SKIP_WITHOUT_ROOT }, () => {
     }
     assert.ok(r.devices.length >= 2 && r.devices.every(d => ['a', 'b', 'c'].includes(d)), `modnn splits across the devices: ${r.devices.join(' ')}`)
     assert.deepEqual([o.servedBy, o.verified, o.devices.length, o.samePlan], ['offload', true, 1, 'B'])
-    // the offload round's peers read back the profiles the modnn round measured, as measured: no speed check
-    assert.deepEqual(o.speed, {})
+    // every device measured its profile with its peer alone before the first mesh; both rounds' peers read
+    // it back as measured: no speed check
+    assert.deepEqual([r.speed, o.speed], [{}, {}])
+    type Event = { event: string, t: number, done?: boolean, cached?: boolean, speed?: unknown, self?: boolean }
+    const events = (file: string): Event[] => readFileSync(join(logs, file), 'utf8').split('\n').filter(l => l.startsWith('{"event"')).map(l => JSON.parse(l))
+    const profileEvents = (file: string): Event[] => events(file).filter(e => e.event === 'profile' || e.event === 'leader')
+    // one device at a time, all before the first mesh's first peer
+    const spans = ['a', 'b', 'c'].map(d => events(`testbed-small-profile-${d}.jsonl`)).map(es => [es[0].t, es[es.length - 1].t])
+    const meshStart = Math.min(...['a', 'b', 'c'].map(d => events(`testbed-small-modnn-${d}.jsonl`)[0].t))
+    for (let i = 0; i < spans.length; i++) assert.ok(spans[i][1] <= (i + 1 < spans.length ? spans[i + 1][0] : meshStart), `profiles alone overlap: ${JSON.stringify(spans)}, mesh from ${meshStart}`)
     for (const d of ['a', 'b', 'c']) {
-      const profiles = readFileSync(join(logs, `testbed-small-offload-${d}.jsonl`), 'utf8').split('\n').filter(l => l.includes('"event":"profile"')).map(l => JSON.parse(l) as { done?: boolean, cached?: boolean, speed?: unknown })
-      const done = profiles.find(e => e.done === true)
-      assert.ok(done != null && done.cached === true && done.speed === undefined, `${d}: ${JSON.stringify(profiles)}`)
+      const alone = profileEvents(`testbed-small-profile-${d}.jsonl`)
+      assert.ok(alone.some(e => e.event === 'profile' && e.done === true && e.cached !== true), `${d} measured its profile alone: ${JSON.stringify(alone)}`)
+      assert.ok(alone.every(e => e.event !== 'leader' || e.self === true), `${d} profiled with no other peer to follow: ${JSON.stringify(alone)}`)
+      for (const planner of ['modnn', 'offload']) {
+        const done = profileEvents(`testbed-small-${planner}-${d}.jsonl`).find(e => e.event === 'profile' && e.done === true)
+        assert.ok(done != null && done.cached === true && done.speed === undefined, `${planner} ${d}: ${JSON.stringify(done)}`)
+      }
     }
     const runId = /testbed run (\w+)/.exec(stderr)?.[1]
     assert.ok(runId != null)
