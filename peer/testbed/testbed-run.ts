@@ -354,6 +354,11 @@ class ScenarioRun {
     let shown = -1
     const off = peer.watch.on((e) => {
       if (e.event !== 'profile') return
+      if (e.done === true && e.cached === true) {
+        const speed = e.speed as { factor: number } | undefined
+        say(`${peer.device} read its profile back${speed != null ? ` (speed check: tables x${speed.factor.toFixed(2)})` : ''}`)
+        return
+      }
       const pr = e.progress as { done: number, total: number } | undefined
       const share = e.done === true ? 1 : pr != null ? pr.done / pr.total : undefined
       if (share == null || Math.round(share * 10) === shown) return
@@ -417,6 +422,7 @@ class ScenarioRun {
     const signal = this.ctx.options.signal
     const deadline = performance.now() + this.timeouts.planMs
     say('waiting for the peers to finish planning and preparing')
+    let shown = ''
     while (true) {
       const before = await Promise.all(peers.map(async p => await p.watch.process.cpuMs()))
       const t0 = performance.now()
@@ -429,7 +435,9 @@ class ScenarioRun {
       })
       if (busy.length === 0) return
       if (performance.now() > deadline) throw new TestbedError(`${busy.map(p => p.device).join(', ')} kept computing for ${Math.round(this.timeouts.planMs / 1000)} s after the plan was ready`)
-      say(`waiting for ${busy.map(p => p.device).join(', ')} to finish planning or preparing`)
+      const state = `waiting for ${busy.map(p => p.device).join(', ')} to finish planning or preparing`
+      if (state !== shown) say(state)
+      shown = state
     }
   }
 

@@ -167,7 +167,8 @@ export async function run (argv: string[]): Promise<number> {
   }
   process.on('SIGINT', onSignal)
   process.on('SIGTERM', onSignal)
-  const progress = progressLine(process.stderr, 2000)
+  // every message is a step (a device started, a tenth of a profile, a plan's state): none is dropped
+  const progress = progressLine(process.stderr, 0)
   const rows: TestbedRow[] = []
   const notes: string[] = []
   try {
