@@ -34,8 +34,9 @@ each device is a network namespace on a private bridge with its uplink and downl
 runs a real \`tessera peer\` (onnxruntime on one thread) that first profiles itself under those
 caps alone, one device at a time, before any mesh starts; the requester (\`tessera infer\`) has
 a namespace of its own. Per planner the peers start afresh, the scenario's first device (or its
-requester device) is elected leader and plans with that planner alone, and N requests are timed. Each row puts the measured latency (mesh side: the leader
-holding the input to it holding the output) beside the simulator's prediction for the plan served.
+requester device) is elected leader and plans with that planner alone, and N requests are timed.
+Each row puts the measured latency (mesh side: the leader holding the input to it holding the
+output) beside the simulator's prediction for the plan served.
 Everything made is removed on success, failure and Ctrl-C; --cleanup removes what a killed run left.
 
   --scenario F       a testbed scenario file, or a directory of them (repeatable; default the suite
