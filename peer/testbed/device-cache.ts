@@ -25,10 +25,15 @@ export async function prepareDeviceCache (dir: string, model: ResolvedModel): Pr
   return model.name
 }
 
+/** The profile files of model `sha256` in a device's cache directory `profiles`. */
+async function profileFiles (profiles: string, sha256: string): Promise<string[]> {
+  return (await readdir(profiles)).filter(f => f.startsWith(sha256) && f.endsWith('.json'))
+}
+
 /** The measured profile a device's peer wrote into its cache (the profile file's JSON). */
 export async function readDeviceProfile (dir: string, sha256: string): Promise<unknown> {
   const profiles = join(dir, 'profiles')
-  const files = (await readdir(profiles)).filter(f => f.startsWith(sha256) && f.endsWith('.json'))
+  const files = await profileFiles(profiles, sha256)
   if (files.length !== 1) throw new TestbedError(`expected one profile of model ${sha256.slice(0, 12)} in ${profiles}, found ${files.length}`)
   return JSON.parse(await readFile(join(profiles, files[0]), 'utf8'))
 }
@@ -36,7 +41,7 @@ export async function readDeviceProfile (dir: string, sha256: string): Promise<u
 /** Whether a device's cache holds a profile of the model already (its peer reads it back instead of measuring). */
 export async function hasDeviceProfile (dir: string, sha256: string): Promise<boolean> {
   try {
-    return (await readdir(join(dir, 'profiles'))).some(f => f.startsWith(sha256) && f.endsWith('.json'))
+    return (await profileFiles(join(dir, 'profiles'), sha256)).length > 0
   } catch (err: any) {
     if (err?.code === 'ENOENT') return false
     throw err

@@ -232,6 +232,7 @@ class ScenarioRun {
       const peer = this.startPeer(d.id, planner, { alone: true })
       try {
         await this.waitForProfile(peer, say)
+        this.measuredHere.add(d.id)
       } finally {
         await peer.watch.process.stop()
       }
@@ -366,8 +367,7 @@ class ScenarioRun {
       say(`profiling ${peer.device} under its cap, ${(share * 100).toFixed(0)}%`)
     })
     try {
-      const done = await peer.watch.next('profile', e => e.done === true, { timeoutMs: this.timeouts.profileMs, what: `measured profile of ${peer.device}`, signal: this.ctx.options.signal })
-      if (done.cached !== true) this.measuredHere.add(peer.device)
+      await peer.watch.next('profile', e => e.done === true, { timeoutMs: this.timeouts.profileMs, what: `measured profile of ${peer.device}`, signal: this.ctx.options.signal })
     } finally {
       off()
     }
