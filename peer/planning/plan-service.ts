@@ -13,6 +13,7 @@ import { logger } from '../../src/logger.js'
 import { defaultPlannerName } from '../../src/planners/index.js'
 import { buildScenarioSpec, deviceIds, exportScenario } from './scenario-builder.js'
 import { PlannerRunner } from './planner-runner.js'
+import { ServiceSpeeds } from './service-speeds.js'
 import type { MeshMember, MeshScenarioSpec } from './scenario-builder.js'
 import type { CapsService } from '../capabilities/caps-service.js'
 import type { ElectionService } from '../election/election-service.js'
@@ -24,6 +25,8 @@ import type { HeldModel, ModelStore } from '../models/model-store.js'
 import type { MeshNode } from '../node.js'
 import type { MemberRecord, PlanAnnouncement, ReadyReport } from '../../protocols/plan/codec.js'
 import type { Plan } from '../../src/plan/types.js'
+import type { TraceRecord } from '../../protocols/tensor/codec.js'
+import type { PartPrediction, ServiceSpeedsInit, SpeedMove } from './service-speeds.js'
 
 const log = logger('plan')
 
@@ -46,6 +49,8 @@ export interface PlanServiceInit {
   keepPlans?: number
   /** A directory the leader writes each scenario it plans on to, as a scenario file `tessera plan --scenario` reads. */
   saveScenarios?: string
+  /** How the leader measures its members' service factors (service-speeds.ts); false: it plans on their profiles as published. */
+  serviceSpeeds?: ServiceSpeedsInit | false
 }
 
 export interface PlanEvents extends Record<string, unknown> {
@@ -53,6 +58,8 @@ export interface PlanEvents extends Record<string, unknown> {
   planning: { model: string, planner: string, reason: string, devices: number, scenario?: string }
   /** A plan was accepted here (published by this peer when `own`). */
   plan: { key: string, term: number, planId: number, plan: Plan, members: MemberRecord[], from: PeerIdStr, own: boolean }
+  /** On the leader: members ran their parts of the served plan at other speeds than it was planned with; it plans again. */
+  speeds: { key: string, moves: Array<Omit<SpeedMove, 'peer'>> }
   /** On the leader: a re-plan on newer measurements gave the plan it serves again, predicted anew. */
   repredicted: { key: string, predictedMs: number, was: number }
   /** This peer prepared (or failed to prepare) its share of a plan. */
@@ -89,10 +96,17 @@ function planKey (term: number, planId: number): string {
   return `${term}.${planId}`
 }
 
-/** What a plan was made for: the members and the links the leader had measured. */
+/** What a plan was made for: the members, the links the leader had measured and the members' service factors. */
 export interface PlanBasis {
   members: string
   spec: Pick<MeshScenarioSpec, 'linkMbps' | 'linkLatencyMs' | 'latencyMs'>
+  /** The members' service factors, as planned with ('' when all are 1). */
+  speeds?: string
+}
+
+/** The service factors of a spec's devices, as a comparable string ('' when all are 1). */
+export function speedsOf (spec: Pick<MeshScenarioSpec, 'devices'>): string {
+  return spec.devices.filter(d => d.speed != null && d.speed !== 1).map(d => `${d.peer}=${d.speed!}`).sort().join(',')
 }
 
 /** A rate within this factor of the one planned for is the same link to the planner. */
@@ -138,7 +152,7 @@ function linkMoves (planned: PlanBasis, now: PlanBasis): { changed: boolean, bet
  * of probes around a value does not.
  */
 export function basisHolds (planned: PlanBasis, now: PlanBasis): boolean {
-  if (planned.members !== now.members) return false
+  if (planned.members !== now.members || (planned.speeds ?? '') !== (now.speeds ?? '')) return false
   const pairs = (b: PlanBasis): string[] => Object.entries(b.spec.linkMbps).flatMap(([from, to]) => Object.keys(to).map(peer => `${from}>${peer}`)).sort()
   if (pairs(planned).join(',') !== pairs(now).join(',')) return false
   return !linkMoves(planned, now).changed
@@ -190,7 +204,7 @@ function newer (a: { term: number, planId: number }, b: { term: number, planId: 
 
 export class PlanService {
   private readonly c: PlanServiceComponents
-  private readonly init: Required<Omit<PlanServiceInit, 'planner' | 'saveScenarios'>> & Pick<PlanServiceInit, 'planner' | 'saveScenarios'>
+  private readonly init: Required<Omit<PlanServiceInit, 'planner' | 'saveScenarios' | 'serviceSpeeds'>> & Pick<PlanServiceInit, 'planner' | 'saveScenarios' | 'serviceSpeeds'>
   private readonly current = new Map<string, Accepted>()
   private readonly history = new Map<string, string[]>()
   private readonly pending = new Map<string, { from: PeerIdStr, ann: PlanAnnouncement }>()
@@ -212,10 +226,12 @@ export class PlanService {
   private preparing = 0
   /** Peers that failed to prepare a plan, left out of plans until the time given. */
   private readonly benched = new Map<PeerIdStr, number>()
+  private readonly speeds?: ServiceSpeeds
 
   constructor (components: PlanServiceComponents, init: PlanServiceInit = {}) {
     this.c = components
     this.init = { quickPlanners: ['offload', 'aofl'], republishMs: 10_000, joinPublishDelayMs: 250, debounceMs: 300, keepPlans: 2, ...init }
+    if (init.serviceSpeeds !== false) this.speeds = new ServiceSpeeds(init.serviceSpeeds ?? {})
   }
 
   /** Whether this peer is running a planner now (its CPU is taken: link probes wait, docs/mesh.md "Links"). */
@@ -273,6 +289,28 @@ export class PlanService {
     const live = new Set(this.c.election.members())
     return prepared.members.filter(m => !live.has(m.peer) || reports?.get(m.peer)?.ok !== true).map(m =>
       `${m.device} (${!live.has(m.peer) ? 'not live' : reports?.get(m.peer) == null ? 'no report' : `failed: ${reports.get(m.peer)!.reason}`})`)
+  }
+
+  /**
+   * The trace of a request this peer served on `prepared`: on the leader that made the plan, the members'
+   * compute spans against their tables (service-speeds.ts); a member's factor that moved re-plans.
+   */
+  observeService (prepared: PreparedPlan, trace: TraceRecord[]): void {
+    if (this.speeds == null || this.stopped || !this.c.election.isLeader) return
+    const a = this.current.get(prepared.plan.model.sha256)
+    if (a == null || a.key !== prepared.key || a.from !== this.c.self || a.ann.term !== this.c.election.term) return
+    const tags = new Map<PeerIdStr, string>()
+    for (const m of prepared.members) {
+      const caps = m.peer === this.c.self ? this.c.caps.own() : this.c.caps.get(m.peer)
+      const held = caps?.models.find(x => x.sha256 === prepared.plan.model.sha256)
+      if (held != null) tags.set(m.peer, held.profileSha256)
+    }
+    const moves = this.speeds.observe(prepared.key, trace, prepared.peerOf, tags)
+    if (moves == null) return
+    const said = moves.map(m => `${m.device} x${m.factor.toFixed(2)} (was x${m.was.toFixed(2)})`).join(', ')
+    log('plan %s: the members ran their parts at %s of their tables', prepared.key, said)
+    this.c.events.emit('speeds', { key: prepared.key, moves: moves.map(({ peer, ...m }) => m) })
+    this.trigger(`service speeds moved: ${said}`)
   }
 
   /** The newest ready plan of a model (other than `exclude`), waiting for one up to `timeoutMs`. */
@@ -354,7 +392,8 @@ export class PlanService {
         continue
       }
       const links = peer === this.c.self ? this.c.links.own() : (this.c.links.get(peer)?.links ?? [])
-      out.push({ peer, name: caps.name, profile, links })
+      const speed = this.speeds?.factor(peer, held.profileSha256) ?? 1
+      out.push({ peer, name: caps.name, profile, links, ...(speed !== 1 ? { speed } : {}) })
     }
     return out
   }
@@ -374,7 +413,7 @@ export class PlanService {
       return
     }
     const spec = buildScenarioSpec({ name: `mesh term ${term}`, model: model.name, inputShape: model.inputShape, members, requester: this.c.self })
-    const basis: PlanBasis = { members: members.map(m => m.peer).sort().join(','), spec }
+    const basis: PlanBasis = { members: members.map(m => m.peer).sort().join(','), spec, speeds: speedsOf(spec) }
     const last = this.published.get(model.sha256)
     // the same members, and this leader serves a plan of this term: only the links moved, the served plan still
     // runs, and it stays served until the configured planner has planned on the new links (a quick plan would replace it meanwhile)
@@ -383,7 +422,9 @@ export class PlanService {
       if (basisHolds(last.basis, basis)) return
       const served = last.basis.members === basis.members ? this.servedOwnPlan(model, term) : undefined
       if (served != null) {
-        if (!linksImproved(last.basis, basis) && await this.servedPlanHolds(model, served, last.predictedMs, spec)) return
+        // members that run at other speeds than planned for re-plan whatever the served plan's prediction on them
+        const speedsMoved = (last.basis.speeds ?? '') !== basis.speeds
+        if (!speedsMoved && !linksImproved(last.basis, basis) && await this.servedPlanHolds(model, served, last.predictedMs, spec)) return
         keepServed = true
       }
       if (!this.stillLeading(term)) return
@@ -400,7 +441,7 @@ export class PlanService {
     const announce = (planner: string): void => {
       this.c.events.emit('planning', { model: model.name, planner, reason, devices: members.length, ...(scenario != null ? { scenario } : {}) })
     }
-    let best: { plan: Plan, predictedMs: number } | undefined
+    let best: { plan: Plan, predictedMs: number, parts: PartPrediction[] } | undefined
     for (const planner of quick) {
       announce(planner)
       try {
@@ -476,7 +517,7 @@ export class PlanService {
     return !this.stopped && this.c.election.isLeader && this.c.election.term === term
   }
 
-  private publish (model: HeldModel, term: number, result: { plan: Plan, predictedMs: number }, members: MemberRecord[], basis: PlanBasis): void {
+  private publish (model: HeldModel, term: number, result: { plan: Plan, predictedMs: number, parts: PartPrediction[] }, members: MemberRecord[], basis: PlanBasis): void {
     const current = this.current.get(model.sha256)
     if (current != null && current.from === this.c.self && current.ann.term === term && samePlan(current.ann, result.plan, members)) {
       // the same parts on the same members: no new plan id, no round of preparation; but the prediction is
@@ -495,6 +536,7 @@ export class PlanService {
     }
     const ann: PlanAnnouncement = { kind: 'plan', term, planId: this.nextPlanId++, members, plan: result.plan }
     this.published.set(model.sha256, { term, basis, predictedMs: result.predictedMs })
+    this.speeds?.track(planKey(term, ann.planId), result.parts)
     this.c.gossip.publish(PLAN_TOPIC, encodePlanRecord(ann))
     this.accept(this.c.self, ann)
   }
@@ -549,6 +591,7 @@ export class PlanService {
       const old = keys.shift()!
       this.c.executor.retire(old).catch((err: Error) => { log('retiring plan %s failed: %s', old, err.message) })
       this.readiness.delete(old)
+      this.speeds?.untrack(old)
     }
     this.history.set(sha, keys)
     this.c.events.emit('plan', { key, term: ann.term, planId: ann.planId, plan: ann.plan, members: ann.members, from, own: from === this.c.self })

@@ -7,6 +7,8 @@ import { createSimulator } from '../../src/sim/simulate.js'
 import { serve } from '../workers/worker-host.js'
 import { resolveMeshScenario } from './scenario-builder.js'
 import type { MeshScenarioSpec } from './scenario-builder.js'
+import type { PartPrediction } from './service-speeds.js'
+import type { Scenario } from '../../src/sim/types.js'
 import type { Graph } from '../../src/graph/types.js'
 import type { Plan } from '../../src/plan/types.js'
 
@@ -40,6 +42,15 @@ export interface PlanJobResult {
   plan: Plan
   predictedMs: number
   planningMs: number
+  /** What each part (and the tail) takes by its member's own tables, unscaled by service factors (service-speeds.ts). */
+  parts: PartPrediction[]
+}
+
+/** Each non-empty part's and the tail's compute span when `plan` runs on `scenario` (ms). */
+function partPredictions (scenario: Scenario, plan: Plan): PartPrediction[] {
+  const sim = createSimulator(scenario).run(plan)
+  const parts = sim.parts.map(p => ({ volume: p.volume, part: p.part, device: p.device, ms: p.end - p.start }))
+  return [...parts, { volume: plan.volumes.length, part: 0, device: sim.tail.device, ms: sim.tail.end - sim.tail.start }]
 }
 
 serve({
@@ -56,7 +67,8 @@ serve({
     const plan = await planner.plan(scenario, { seed: args.seed, onProgress: (message) => { progress(message) } })
     const planningMs = performance.now() - started
     const predictedMs = createSimulator(scenario).latency(plan)
-    const result: PlanJobResult = { plan: { ...plan, scenario: scenario.name, predictedMs }, predictedMs, planningMs }
+    const parts = partPredictions(resolveMeshScenario(args.spec, graph, { unscaled: true }), plan)
+    const result: PlanJobResult = { plan: { ...plan, scenario: scenario.name, predictedMs }, predictedMs, planningMs, parts }
     return { value: result }
   },
   /** The simulator's latency of `plan` on the scenario `spec` describes (ms). */

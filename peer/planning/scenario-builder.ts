@@ -2,13 +2,13 @@
 // model and has published a measured profile for it, links from the members' probe results, the
 // leader as the requester (a request enters the mesh at the peer serving it, the leader by default).
 // Pure: the same gossip gives the same scenario.
-import { parseMeasuredProfile } from '../../src/sim/profile-measured.js'
+import { measuredProfileToJson, parseMeasuredProfile, scaleProfileSpeed } from '../../src/sim/profile-measured.js'
 import { REQUESTER } from '../../src/sim/types.js'
 import { median } from '../../src/stats.js'
 import type { LinkRecord } from '../../protocols/links/codec.js'
 import type { Graph } from '../../src/graph/types.js'
 import type { ScenarioInput } from '../../src/sim/scenario.js'
-import type { Device, Scenario } from '../../src/sim/types.js'
+import type { Device, MeasuredProfile, Scenario } from '../../src/sim/types.js'
 import type { PeerIdStr } from '../gossip.js'
 
 /** Bandwidth assumed for a link not measured yet, Mbps. */
@@ -22,12 +22,16 @@ export interface MeshMember {
   profile: unknown
   /** Its measured links to other peers. */
   links: LinkRecord[]
+  /** How much slower than its profile it runs its parts in service (the leader's measure, service-speeds.ts; default 1). */
+  speed?: number
 }
 
 export interface MeshDeviceSpec {
   id: string
   peer: PeerIdStr
   profile: unknown
+  /** The profile's tables are scaled by this in planning (its service factor; absent: 1). */
+  speed?: number
   uplinkMbps: number
   downlinkMbps: number
 }
@@ -109,19 +113,28 @@ export function buildScenarioSpec (input: { name: string, model: string, inputSh
     const up = outgoing.get(m.peer)
     const down = incoming.get(m.peer)
     const uplinkMbps = up != null ? Math.max(...up) : DEFAULT_LINK_MBPS
-    return { id: ids.get(m.peer)!, peer: m.peer, profile: m.profile, uplinkMbps, downlinkMbps: down != null ? Math.max(...down) : uplinkMbps }
+    return { id: ids.get(m.peer)!, peer: m.peer, profile: m.profile, ...(m.speed != null && m.speed !== 1 ? { speed: m.speed } : {}), uplinkMbps, downlinkMbps: down != null ? Math.max(...down) : uplinkMbps }
   })
   const requesterDevice = ids.get(input.requester) ?? devices[0]?.id
   if (requesterDevice == null) throw new RangeError('a mesh scenario needs at least one member')
   return { name: input.name, model: input.model, inputShape: [...input.inputShape], devices, requesterDevice, linkMbps, linkLatencyMs, latencyMs: latencies.length === 0 ? 0 : median(latencies) }
 }
 
-/** The planner's Scenario from a spec and the model's graph (profiles validated here, at the edge). */
-export function resolveMeshScenario (spec: MeshScenarioSpec, graph: Graph): Scenario {
+/** A device's profile as planned with: validated (here, at the edge), its tables scaled by its service factor. */
+function plannedProfile (d: MeshDeviceSpec): MeasuredProfile {
+  const profile = parseMeasuredProfile(d.profile, `profile of ${d.id}`)
+  return d.speed == null || d.speed === 1 ? profile : scaleProfileSpeed(profile, d.speed)
+}
+
+/**
+ * The planner's Scenario from a spec and the model's graph. `unscaled`: the profiles as the members
+ * measured them, the service factors left out (what the leader measures those factors against).
+ */
+export function resolveMeshScenario (spec: MeshScenarioSpec, graph: Graph, options: { unscaled?: boolean } = {}): Scenario {
   const devices: Device[] = spec.devices.map((d, index) => ({
     id: d.id,
     index,
-    profile: parseMeasuredProfile(d.profile, `profile of ${d.id}`),
+    profile: options.unscaled === true ? parseMeasuredProfile(d.profile, `profile of ${d.id}`) : plannedProfile(d),
     uplinkMbps: d.uplinkMbps,
     downlinkMbps: d.downlinkMbps
   }))
@@ -153,7 +166,8 @@ export function exportScenario (spec: MeshScenarioSpec, prefix: string): Scenari
   const profiles = new Map<string, unknown>()
   const devices = spec.devices.map((d) => {
     const file = `${prefix}-${d.id}.profile.json`
-    profiles.set(file, d.profile)
+    // a device planned with a service factor is written as planned: its tables scaled
+    profiles.set(file, d.speed == null || d.speed === 1 ? d.profile : measuredProfileToJson(plannedProfile(d)))
     return { id: d.id, profile: file, uplinkMbps: d.uplinkMbps, downlinkMbps: d.downlinkMbps }
   })
   return {

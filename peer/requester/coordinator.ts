@@ -91,6 +91,8 @@ export class Coordinator implements InferServer {
         plan = await this.c.plans.readyPlan(model.sha256, { timeoutMs: this.init.planWaitMs, exclude, signal: options.signal })
         const out = await this.attempt(plan, `${request.requestId}.${attempt}`, request.input, options)
         const ms = performance.now() - started
+        // the leader weighs its members' compute spans against their tables
+        this.c.plans.observeService(plan, out.trace)
         this.c.emitter.emit('served', { requestId: request.requestId, ms, attempts: attempt, plan: plan.key, ok: true })
         const devices = new Set<string>([...plan.plan.volumes.flatMap(v => v.parts.filter(p => p.rows[1] > p.rows[0]).map(p => p.device)), plan.plan.tail.device])
         return { term: plan.term, planId: plan.planId, planner: plan.plan.planner, devices: [...devices], outputs: out.outputs, timings: out.trace, totalMs: ms, attempts: attempt, sentAt: out.sentAt, receivedAt: out.receivedAt }

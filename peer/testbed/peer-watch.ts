@@ -14,6 +14,7 @@ export type PeerEvent =
   | { event: 'profile', peer: string, model: string, done?: boolean, cached?: boolean, progress?: { done: number, total: number, label: string }, speed?: { referenceMs: number, cachedReferenceMs: number, factor: number }, t: number }
   | { event: 'plan', peer: string, key: string, term: number, planId: number, plan: Plan, members: Array<{ device: string, peer: string }>, from: string, own: boolean, t: number }
   | { event: 'repredicted', peer: string, key: string, predictedMs: number, was: number, t: number }
+  | { event: 'speeds', peer: string, key: string, moves: Array<{ device: string, factor: number, was: number, requests: number }>, t: number }
   | { event: 'ready', peer: string, key: string, t: number }
   | { event: 'planning', peer: string, model: string, planner: string, reason: string, devices: number, t: number }
   | { event: 'failed', peer: string, model: string, planner: string, reason: string, t: number }

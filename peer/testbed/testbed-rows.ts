@@ -46,6 +46,12 @@ export interface TestbedRow {
    */
   speed: Record<string, number>
   /**
+   * Each device's service factor the timed plan was made with (the leader's measure of its parts in the
+   * untimed requests against its tables, median over the rounds; peer/planning/service-speeds.ts); a device
+   * the leader kept at its profile is absent.
+   */
+  service: Record<string, number>
+  /**
    * Planners of the scenario that served the same plan (the same volumes, rows and devices in every round)
    * share a letter, "A" for the first such plan measured: a plan measured twice is one plan measured with
    * more requests, and a difference between its rows is the machine's noise, not the planners'.
@@ -96,6 +102,8 @@ export interface TestbedSample {
   cpu: Record<string, DeviceCpu>
   /** Each device's speed factor against its cached profile (TestbedRow.speed). */
   speed: Record<string, number>
+  /** Each device's service factor the plan was made with (TestbedRow.service). */
+  service: Record<string, number>
 }
 
 /**
@@ -160,6 +168,12 @@ export function tiedPlanners (rows: readonly TestbedRow[], alpha = TIE_ALPHA): S
 }
 
 
+/** Each device's factor, median over the rounds that have one. */
+function factors (rounds: ReadonlyArray<Readonly<Record<string, number>>>): Record<string, number> {
+  const devices = [...new Set(rounds.flatMap(r => Object.keys(r)))]
+  return Object.fromEntries(devices.map(d => [d, median(rounds.flatMap(r => r[d] ?? []))]))
+}
+
 /** A planner's row from its samples (rounds): requests pooled, predictions by their median. */
 export function rowOf (scenario: string, planner: string, samples: readonly TestbedSample[]): Omit<TestbedRow, 'samePlan' | 'planMedianMs' | 'slowerP'> {
   if (samples.length === 0) throw new RangeError(`no samples of ${planner}`)
@@ -190,7 +204,8 @@ export function rowOf (scenario: string, planner: string, samples: readonly Test
       const seen = samples.flatMap(s => s.cpu[d] ?? [])
       return [d, { msPerRequest: median(seen.map(c => c.msPerRequest)), quotaUse: median(seen.map(c => c.quotaUse)) }]
     })),
-    speed: Object.fromEntries(distinct(samples.flatMap(s => Object.keys(s.speed))).map(d => [d, median(samples.flatMap(s => s.speed[d] ?? []))]))
+    speed: factors(samples.map(s => s.speed)),
+    service: factors(samples.map(s => s.service))
   }
 }
 

@@ -67,6 +67,12 @@ export interface TestbedRunOptions {
   intervalMs?: number
   /** Compare each result with a whole-model run (tessera infer --verify). */
   verify?: boolean
+  /**
+   * The leader times its members' parts in service and plans again on those speeds (default true, as
+   * `tessera peer`): before the timed requests, rounds of SERVICE_REQUESTS untimed ones, until the leader
+   * keeps its plan. false: `tessera peer --no-service-speeds`, the plan made on the profiles is measured.
+   */
+  serviceSpeeds?: boolean
   /** Keep devices' measured profiles here across runs (default: a temporary directory, removed). */
   profileDir?: string
   /** CFS period of the CPU caps, us. */
@@ -112,6 +118,11 @@ interface Peer {
 /** A peer is quiet when over this long it used under this share of its quota. */
 const QUIET_WINDOW_MS = 2000
 const QUIET_SHARE = 0.4
+
+/** Untimed requests per service round: the leader's service factors rest on 3 requests of a plan (service-speeds.ts), and a plan's first request runs its sub-models cold. */
+const SERVICE_REQUESTS = 4
+/** Service rounds at most: each plan the leader makes on the speeds it measured is served again. */
+const MAX_SERVICE_ROUNDS = 3
 
 /** Attempts per planner (the mesh may lose a peer, re-plan mid-run or move its leadership). */
 const MAX_ATTEMPTS = 3
@@ -247,6 +258,7 @@ class ScenarioRun {
       '--quick-planners', 'none', '--threads', '1', '--listen', `/ip4/${node.address}/tcp/0`, ...(bootstrap != null ? ['--bootstrap', bootstrap] : []),
       ...(this.ctx.options.profileRepeats != null ? ['--profile-repeats', String(this.ctx.options.profileRepeats)] : []),
       ...(this.measuredHere.has(device) ? ['--no-speed-check'] : []),
+      ...(this.ctx.options.serviceSpeeds === false ? ['--no-service-speeds'] : []),
       // the leader's scenarios beside the logs, to replan offline (tessera plan --scenario)
       ...(this.ctx.options.logDir != null && !alone ? ['--save-scenarios', join(this.ctx.options.logDir, `${this.name}-${planner}-scenarios`)] : [])], this.ctx.options.nodeFlags)
     const p = this.lab.start(node, process.execPath, args, { env: { ...process.env, TESSERA_CACHE: cache.dir }, label: `peer ${device}` })
@@ -308,15 +320,8 @@ class ScenarioRun {
         if (requireLeader && e.leader !== listening.peerId) throw new TestbedError(`${d.id} joined under ${e.self ? 'itself' : (e.name ?? String(e.leader))} as leader, not ${this.setup.leader}`)
         await this.waitForProfile(p, say)
       }
-      let plan = await this.stablePlan(peers, planner, n, say)
-      // the leader may still be planning (a re-plan after a link probe), or peers loading sub-models:
-      // requests timed then would share the capped CPUs with that work
-      while (true) {
-        await this.waitForQuiet(peers, say)
-        const now = await this.stablePlan(peers, planner, n, say, 0)
-        if (now.key === plan.key) break
-        plan = now
-      }
+      let plan = await this.settledPlan(peers, planner, n, say)
+      if (this.ctx.options.serviceSpeeds !== false) plan = await this.serviceRounds(peers, addr, plan, planner, n, say)
       if (requireLeader && plan.leader !== this.setup.leader) throw new TestbedError(`leadership moved from ${this.setup.leader} to ${plan.leader}`)
       // a re-plan that gave the same plan again on newer links predicted it anew: the leader's newest prediction counts
       const repredicted = peers.find(p => p.device === plan.leader)!.watch.all('repredicted').filter(e => e.key === plan.key)
@@ -343,11 +348,60 @@ class ScenarioRun {
         verified: timed.verified,
         ...(timed.replanned != null ? { replanned: timed.replanned } : {}),
         cpu: timed.cpu,
-        speed: Object.fromEntries(peers.flatMap(p => p.watch.all('profile').flatMap(e => e.speed != null ? [[p.device, e.speed.factor]] : [])))
+        speed: Object.fromEntries(peers.flatMap(p => p.watch.all('profile').flatMap(e => e.speed != null ? [[p.device, e.speed.factor]] : []))),
+        service: Object.fromEntries(peers.find(p => p.device === plan.leader)!.watch.all('speeds').flatMap(e => e.moves.map(m => [m.device, m.factor])))
       }
     } finally {
       await Promise.all(peers.map(async p => await p.watch.process.stop()))
     }
+  }
+
+  /**
+   * The newest stable plan (stablePlan) once every peer is quiet: the leader may still be planning (a
+   * re-plan after a link probe), or peers loading sub-models, and requests then would share the capped CPUs
+   * with that work.
+   */
+  private async settledPlan (peers: Peer[], planner: string, n: number, say: (m: string) => void): Promise<{ key: string, plan: Plan, leader: string }> {
+    let plan = await this.stablePlan(peers, planner, n, say)
+    while (true) {
+      await this.waitForQuiet(peers, say)
+      const now = await this.stablePlan(peers, planner, n, say, 0)
+      if (now.key === plan.key) return plan
+      plan = now
+    }
+  }
+
+  /**
+   * Serves SERVICE_REQUESTS untimed requests on `plan` for the leader to time its members' parts against
+   * their tables (peer/planning/service-speeds.ts); when the leader plans again on the speeds it measured,
+   * waits for that plan, settled, and serves it in turn, up to MAX_SERVICE_ROUNDS rounds. The plan to time.
+   */
+  private async serviceRounds (peers: Peer[], bootstrap: string, plan: { key: string, plan: Plan, leader: string }, planner: string, n: number, say: (m: string) => void): Promise<{ key: string, plan: Plan, leader: string }> {
+    for (let round = 1; round <= MAX_SERVICE_ROUNDS; round++) {
+      const leader = peers.find(p => p.device === plan.leader)!
+      const mark = leader.watch.events.length
+      say(`plan ${plan.key}: ${SERVICE_REQUESTS} untimed requests, the leader timing its members`)
+      const infer = this.startRequester(bootstrap, SERVICE_REQUESTS, `${planner}-service-${round}`)
+      const status = await infer.wait()
+      this.ctx.options.signal?.throwIfAborted()
+      if (status.code !== 0) throw infer.exitError('while serving the untimed requests')
+      const moves = leader.watch.all('speeds', mark).flatMap(e => e.moves)
+      if (moves.length === 0) return plan
+      say(`${plan.leader} plans again on its members' speeds in service: ${moves.map(m => `${m.device} x${m.factor.toFixed(2)}`).join(', ')}`)
+      plan = await this.settledPlan(peers, planner, n, say)
+    }
+    return plan
+  }
+
+  /** Starts `tessera infer` in the requester's namespace: `repeat` requests to the mesh through `bootstrap`, logged as `label`. */
+  private startRequester (bootstrap: string, repeat: number, label: string): NodeProcess {
+    const verify = this.ctx.options.verify
+    const args = tesseraArgs(['infer', '--json', '--model', this.ctx.model.builtin ? this.ctx.model.name : this.ctx.model.path, ...this.shapeArgs(),
+      '--repeat', String(repeat), '--interval', String(this.ctx.options.intervalMs ?? DEFAULT_TESTBED_INTERVAL_MS), '--timeout', String(this.timeouts.requestS), '--listen', `/ip4/${this.requester.address}/tcp/0`,
+      '--bootstrap', bootstrap, ...(verify === true ? ['--verify'] : [])], this.ctx.options.nodeFlags)
+    const infer = this.lab.start(this.requester, process.execPath, args, { label: 'tessera infer' })
+    this.logTo(infer, label)
+    return infer
   }
 
   /** Waits for a peer's measured profile (at once when its cache holds one), showing its progress. */
@@ -462,7 +516,7 @@ class ScenarioRun {
    * last attempt it is kept and says so (`replanned`).
    */
   private async requests (peers: Peer[], bootstrap: string, planKey: string, planner: string, strict: boolean): Promise<{ served: number[], client: number[], timelines: ServedRequest[], verified: boolean | null, replanned?: string, cpu: Record<string, DeviceCpu> }> {
-    const { requests, verify } = this.ctx.options
+    const { requests } = this.ctx.options
     const warmup = this.ctx.options.warmup ?? 2
     const marks = peers.map(p => p.watch.events.length)
     // the peers' CPU is read from the end of the first request (the requester has started and found the mesh) to the last
@@ -475,11 +529,7 @@ class ScenarioRun {
         return undefined
       })
     }))
-    const args = tesseraArgs(['infer', '--json', '--model', this.ctx.model.builtin ? this.ctx.model.name : this.ctx.model.path, ...this.shapeArgs(),
-      '--repeat', String(warmup + requests), '--interval', String(this.ctx.options.intervalMs ?? DEFAULT_TESTBED_INTERVAL_MS), '--timeout', String(this.timeouts.requestS), '--listen', `/ip4/${this.requester.address}/tcp/0`,
-      '--bootstrap', bootstrap, ...(verify === true ? ['--verify'] : [])], this.ctx.options.nodeFlags)
-    const infer = this.lab.start(this.requester, process.execPath, args, { label: 'tessera infer' })
-    this.logTo(infer, `${planner}-requester`)
+    const infer = this.startRequester(bootstrap, warmup + requests, `${planner}-requester`)
     let out: InferJson | undefined
     infer.onLine((line) => {
       if (line.startsWith('{')) out = JSON.parse(line) as InferJson

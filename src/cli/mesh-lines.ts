@@ -35,6 +35,7 @@ export function showPeerEvents (peer: TesseraPeer, write: (line: string) => void
   })
   show('planning', e => `planning ${e.model} over ${e.devices} device(s) with ${e.planner} (${e.reason})${e.scenario != null ? `; scenario in ${e.scenario}` : ''}`)
   show('plan', e => `plan ${e.key} from ${e.own ? 'this peer' : peer.nameOf(e.from)}: ${e.plan.planner}, ${e.members.length} device(s)${e.plan.predictedMs != null ? `, predicted ${e.plan.predictedMs.toFixed(1)} ms` : ''} | ${describePlan(e.plan)}`)
+  show('speeds', e => `plan ${e.key}: members ran their parts at ${e.moves.map(m => `${m.device} x${m.factor.toFixed(2)} (planned x${m.was.toFixed(2)})`).join(', ')} of their tables: planning again`)
   show('repredicted', e => `plan ${e.key} stands on the newest measurements, predicted ${e.predictedMs.toFixed(1)} ms (was ${e.was.toFixed(1)})`)
   show('prepared', e => e.ok ? undefined : `could not prepare plan ${e.key}: ${e.reason}`)
   show('ready', e => `plan ${e.key} ready on every member`)

@@ -24,7 +24,8 @@ export const TESTBED_SUITE_DIR = fileURLToPath(new URL('../sim/suite/testbed', i
 export const DEFAULT_TESTBED_PLANNERS = ['offload', 'modnn', 'aofl', 'distredge', 'search']
 
 const HELP = `usage: tessera testbed --scenario FILE|DIR... [--planners a,b,...] [--requests N] [--rounds R] [--warmup W]
-                       [--interval MS] [--verify] [--json] [--md] [--profile-dir DIR] [--profile-repeats R]
+                       [--interval MS] [--verify] [--no-service-speeds] [--json] [--md] [--profile-dir DIR]
+                       [--profile-repeats R]
                        [--cfs-period-us US] [--log-dir DIR] [--node-flags=F]
        tessera testbed --cleanup
 
@@ -34,7 +35,9 @@ each device is a network namespace on a private bridge with its uplink and downl
 runs a real \`tessera peer\` (onnxruntime on one thread) that first profiles itself under those
 caps alone, one device at a time, before any mesh starts; the requester (\`tessera infer\`) has
 a namespace of its own. Per planner the peers start afresh, the scenario's first device (or its
-requester device) is elected leader and plans with that planner alone, and N requests are timed.
+requester device) is elected leader and plans with that planner alone; untimed requests let the
+leader time its members' parts in service and plan again on those speeds (tessera peer), rounds of 4
+until it keeps its plan (3 at most); then N requests are timed.
 Each row puts the measured latency (mesh side: the leader holding the input to it holding the
 output) beside the simulator's prediction for the plan served.
 Everything made is removed on success, failure and Ctrl-C; --cleanup removes what a killed run left.
@@ -49,6 +52,8 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
   --rounds R         measure every planner R times, the planners taking turns, and pool the requests
                      (default 1): a slow spell of a shared machine is spread over all of them
   --verify           check every result against a whole-model run (a mismatch fails the run)
+  --no-service-speeds  the peers run with --no-service-speeds and no untimed rounds are served: the
+                     plan made on the profiles alone is timed
   --profile-dir DIR  keep the devices' measured profiles here and reuse them in later runs
   --profile-repeats R timed runs per profile point on each peer (default: tessera peer's)
   --cfs-period-us US CFS period of the CPU caps (default ${DEFAULT_CFS_PERIOD_US})
@@ -60,6 +65,7 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
   --json             { "rows": [{ "scenario", "planner", "predictedMs", "measuredMedianMs",
                      "measuredP95Ms", "predictionError", "nominalMs", "computeRatio", "runRatio", "clientMedianMs",
                      "cpu": { device: { "msPerRequest", "quotaUse" } }, "speed": { device: factor },
+                     "service": { device: factor },
                      "samePlan", "planMedianMs", "slowerP", ... }] }
   --md               the table as markdown
 
@@ -74,7 +80,9 @@ request, measured / profiled (the rest of an error is waiting); client = what th
 CPU quota while the requests ran (every thread of it, from the first request's end to the last), with
 its CPU ms per request (near 100%: saturated, its work queues);
 speed = each device's whole model timed at its start against its cached profile's (the peer scaled its
-tables by it; absent where the profile was measured in the run).`
+tables by it; absent where the profile was measured in the run); service = the factors the leader
+planned the timed plan with, its members' parts in the untimed requests against their tables
+("-": it kept every member at its profile).`
 
 /** The device that used the most of its CPU quota during the requests: "straggler 91% (103 ms)". */
 function busiest (r: TestbedRow): string {
@@ -82,10 +90,10 @@ function busiest (r: TestbedRow): string {
   return b == null ? '-' : `${b.device} ${(b.cpu.quotaUse * 100).toFixed(0)}% (${b.cpu.msPerRequest.toFixed(0)} ms)`
 }
 
-/** Each device's speed against its cached profile: "hub x1.16 twin x0.97"; "-" where every profile was measured in the run. */
-function speeds (r: TestbedRow): string {
-  const s = Object.entries(r.speed)
-  return s.length === 0 ? '-' : s.map(([d, f]) => `${d} x${f.toFixed(2)}`).join(' ')
+/** Factors by device: "hub x1.16 twin x0.97"; "-" for none. */
+function factors (f: Readonly<Record<string, number>>): string {
+  const s = Object.entries(f)
+  return s.length === 0 ? '-' : s.map(([d, x]) => `${d} x${x.toFixed(2)}`).join(' ')
 }
 
 /**
@@ -97,7 +105,7 @@ export function formatTestbedTable (rows: readonly TestbedRow[], markdown: boole
   const scenarios = [...new Set(rows.map(r => r.scenario))]
   const fastest = new Map(scenarios.map(s => [s, fastestPlanners(rows.filter(r => r.scenario === s))]))
   const tied = new Map(scenarios.map(s => [s, tiedPlanners(rows.filter(r => r.scenario === s))]))
-  const head = ['scenario', 'planner', 'plan', 'predicted ms', 'measured ms', 'p95 ms', 'error', 'nominal ms', 'compute', 'run', 'client ms', 'busiest', 'speed', 'devices']
+  const head = ['scenario', 'planner', 'plan', 'predicted ms', 'measured ms', 'p95 ms', 'error', 'nominal ms', 'compute', 'run', 'client ms', 'busiest', 'speed', 'service', 'devices']
   const body = rows.map(r => [
     r.scenario,
     `${r.planner}${fastest.get(r.scenario)!.has(r.planner) ? ' *' : tied.get(r.scenario)!.has(r.planner) ? ' =' : ''}`,
@@ -105,10 +113,11 @@ export function formatTestbedTable (rows: readonly TestbedRow[], markdown: boole
     r.predictedMs.toFixed(1), r.measuredMedianMs.toFixed(1), r.measuredP95Ms.toFixed(1),
     `${(r.predictionError * 100).toFixed(1)}%`, r.nominalMs.toFixed(1), `x${r.computeRatio.toFixed(2)}`, `x${r.runRatio.toFixed(2)}`, r.clientMedianMs.toFixed(1),
     busiest(r),
-    speeds(r),
+    factors(r.speed),
+    factors(r.service),
     r.devices.join(' ')
   ])
-  return renderTable(head, body, { numeric: i => i >= 3 && i < head.length - 3, markdown, rule: true })
+  return renderTable(head, body, { numeric: i => i >= 3 && i < head.length - 4, markdown, rule: true })
 }
 
 async function cleanup (): Promise<number> {
@@ -134,6 +143,7 @@ export async function run (argv: string[]): Promise<number> {
       'profile-dir': { type: 'string' },
       'cfs-period-us': { type: 'string' },
       'log-dir': { type: 'string' },
+      'no-service-speeds': { type: 'boolean', default: false },
       'profile-repeats': { type: 'string' },
       'node-flags': { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -175,7 +185,7 @@ export async function run (argv: string[]): Promise<number> {
   try {
     for (const file of files) {
       const r = await runTestbed({
-        scenarioPath: file, planners, requests, rounds, warmup, intervalMs, verify: values.verify, cfsPeriodUs, profileRepeats, nodeFlags,
+        scenarioPath: file, planners, requests, rounds, warmup, intervalMs, verify: values.verify, serviceSpeeds: !values['no-service-speeds'], cfsPeriodUs, profileRepeats, nodeFlags,
         profileDir: values['profile-dir'], logDir: values['log-dir'] != null ? resolve(values['log-dir']) : undefined, signal: abort.signal,
         onProgress: (m) => { progress.update(m) },
         onStart: (id) => {

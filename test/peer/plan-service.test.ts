@@ -5,7 +5,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, describe, it } from 'node:test'
-import { PlanService, type PlanEvents, type PlanServiceComponents } from '../../peer/planning/plan-service.js'
+import { PlanService, type PlanEvents, type PlanServiceComponents, type PlanServiceInit } from '../../peer/planning/plan-service.js'
+import type { TraceRecord } from '../../protocols/tensor/codec.js'
 import { measuredProfileToJson } from '../../src/sim/profile-measured.js'
 import { linearProfile, tinyGraph, tinyModelBytes } from '../sim/fixtures.js'
 import { decodePlanRecord, type PlanRecord } from '../../protocols/plan/codec.js'
@@ -15,11 +16,11 @@ import type { LinkRecord } from '../../protocols/links/codec.js'
 const PEERS = ['12D3KooWAaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1', '12D3KooWBbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb2', '12D3KooWCccccccccccccccccccccccccccccccccccccccccccccc3']
 const [SELF] = PEERS
 
-type Named = 'planning' | 'plan' | 'repredicted'
+type Named = 'planning' | 'plan' | 'repredicted' | 'speeds'
 type Event = { [K in Named]: { name: K, detail: PlanEvents[K] } }[Named] | { name: 'prepared' | 'ready' | 'rejected' | 'failed', detail: unknown }
 
 /** A leader of term 1 over PEERS, each with a profile of the tiny model and links at `mbps` to the others. */
-function leaderOf (dir: string, mbps: number): { service: PlanService, events: Event[], setLinks: (mbps: number) => void, setMembers: (peers: string[]) => void, published: PlanRecord[], subscribed: () => void } {
+function leaderOf (dir: string, mbps: number, init: PlanServiceInit = {}): { service: PlanService, events: Event[], setLinks: (mbps: number) => void, setMembers: (peers: string[]) => void, published: PlanRecord[], subscribed: () => void, sha256: string } {
   const graph = tinyGraph()
   const path = join(dir, 'tiny.onnx')
   writeFileSync(path, tinyModelBytes())
@@ -50,14 +51,14 @@ function leaderOf (dir: string, mbps: number): { service: PlanService, events: E
     links: { own: () => links.get(SELF), get: (p: string) => ({ seq: 1, links: links.get(p) }) },
     models: { list: () => [model], get: () => model },
     executor: {
-      prepare: async (term: number, planId: number, plan: unknown, members: unknown) => ({ key: `${term}.${planId}`, term, planId, plan, graph, members }),
+      prepare: async (term: number, planId: number, plan: unknown, members: Array<{ device: string, peer: string }>) => ({ key: `${term}.${planId}`, term, planId, plan, graph, members, peerOf: new Map(members.map(m => [m.device, m.peer])) }),
       retire: async () => {}
     },
     events: { emit: (name: keyof PlanEvents, detail: unknown) => { events.push({ name, detail } as Event) } }
   } as unknown as PlanServiceComponents
   const setMembers = (peers: string[]): void => { members = peers }
   const subscribed = (): void => { for (const h of joinHandlers) h() }
-  return { service: new PlanService(components, { planner: 'modnn', debounceMs: 10, republishMs: 60_000 }), events, setLinks, setMembers, published, subscribed }
+  return { service: new PlanService(components, { planner: 'modnn', debounceMs: 10, republishMs: 60_000, ...init }), events, setLinks, setMembers, published, subscribed, sha256: graph.sha256 }
 }
 
 async function until (what: string, test: () => boolean, timeoutMs = 30_000): Promise<void> {
@@ -113,6 +114,52 @@ describe('the leader re-planning', { timeout: 60_000 }, () => {
     const announced = events.slice(mark).flatMap(e => e.name === 'planning' ? [e.detail.planner] : [])
     assert.deepEqual(announced, ['offload', 'aofl', 'modnn'])
     assert.ok(events.slice(mark).some(e => e.name === 'planning' && e.detail.devices === 2))
+  })
+
+  it('plans again with a member\'s tables scaled when that member runs its parts slower than they say in the requests the leader serves', async () => {
+    // the tiny model's parts take well under the default thresholds' 10 and 20 ms
+    const { service, events, sha256 } = leaderOf(dir, 1, { serviceSpeeds: { minPartMs: 0, minPredictedMs: 0 } })
+    services.push(service)
+    service.start()
+    service.trigger('elected')
+    await until('a modnn plan published', () => events.some(e => e.name === 'plan' && e.detail.plan.planner === 'modnn'))
+    await until('modnn done', () => !service.isPlanning())
+    const prepared = service.currentPlan(sha256)!
+    const before = prepared.plan.predictedMs!
+    // p1's parts take 1 s each in the trace: far beyond its tables (the factor stops at its limit, 4)
+    const trace: TraceRecord[] = prepared.plan.volumes.flatMap((v, volume) => v.parts.flatMap((p, part) => p.device === 'p1' && p.rows[1] > p.rows[0]
+      ? [{ device: 'p1', volume, part, computeMs: 1000, runMs: 1000, waitMs: 0, rows: p.rows[1] - p.rows[0], readyAt: 0, startedAt: 0 }]
+      : []))
+    assert.ok(trace.length > 0, 'modnn gave p1 no part')
+    const mark = events.length
+    service.observeService(prepared, trace)
+    service.observeService(prepared, trace)
+    assert.equal(events.slice(mark).filter(e => e.name === 'speeds').length, 0, 'moved on two requests')
+    service.observeService(prepared, trace)
+    const speeds = events.slice(mark).flatMap(e => e.name === 'speeds' ? [e.detail] : [])
+    assert.deepEqual(speeds, [{ key: prepared.key, moves: [{ device: 'p1', factor: 4, was: 1, requests: 3 }] }])
+    await until('the re-plan done', () => !service.isPlanning() && events.slice(mark).some(e => e.name === 'plan' || e.name === 'repredicted'))
+    const planning = events.slice(mark).flatMap(e => e.name === 'planning' ? [[e.detail.planner, e.detail.reason]] : [])
+    assert.deepEqual(planning, [['modnn', 'service speeds moved: p1 x4.00 (was x1.00)']])
+    // the plan (modnn's split ignores speeds) predicted again on p1's tables x4: slower than before
+    const after = events.slice(mark).flatMap(e => e.name === 'repredicted' ? [e.detail.predictedMs] : e.name === 'plan' ? [e.detail.plan.predictedMs!] : [])
+    assert.equal(after.length, 1)
+    assert.ok(after[0] > before * 1.2, `predicted ${after[0]} ms after the move, ${before} before`)
+  })
+
+  it('with service speeds off, plans on the profiles as published whatever the requests show', async () => {
+    const { service, events, sha256 } = leaderOf(dir, 1, { serviceSpeeds: false })
+    services.push(service)
+    service.start()
+    service.trigger('elected')
+    await until('a modnn plan published', () => events.some(e => e.name === 'plan' && e.detail.plan.planner === 'modnn'))
+    await until('modnn done', () => !service.isPlanning())
+    const prepared = service.currentPlan(sha256)!
+    const mark = events.length
+    const trace: TraceRecord[] = prepared.plan.volumes.flatMap((v, volume) => v.parts.map((p, part) => ({ device: p.device, volume, part, computeMs: 1000, runMs: 1000, waitMs: 0, rows: 1, readyAt: 0, startedAt: 0 })))
+    for (let i = 0; i < 5; i++) service.observeService(prepared, trace)
+    await new Promise(resolve => setTimeout(resolve, 200))
+    assert.deepEqual(events.slice(mark).map(e => e.name), [])
   })
 
   it('republishes its plans a moment after a peer subscribes to the plan topic, once for joins close together', async () => {

@@ -7,7 +7,7 @@ import type { Plan } from '../../src/plan/types.js'
 
 describe('testbed rows', () => {
   const sample = (over: Partial<TestbedSample>): TestbedSample => ({
-    predictedMs: 100, nominalMs: 90, computeRatio: 1, runRatio: 0.9, servedMs: [100], clientMs: [110], plan: '1.3', layout: 'L', servedBy: 'aofl', devices: ['a'], leader: 'a', verified: null, cpu: {}, speed: {}, ...over
+    predictedMs: 100, nominalMs: 90, computeRatio: 1, runRatio: 0.9, servedMs: [100], clientMs: [110], plan: '1.3', layout: 'L', servedBy: 'aofl', devices: ['a'], leader: 'a', verified: null, cpu: {}, speed: {}, service: {}, ...over
   })
 
   it('pools the rounds\' requests and takes the median prediction', () => {
@@ -32,6 +32,8 @@ describe('testbed rows', () => {
     const r = rowOf('S', 'p', [sample({ speed: { a: 1.2, b: 0.9 } }), sample({ speed: { a: 1.1 } }), sample({ speed: { a: 1.0 } })])
     assert.deepEqual(r.speed, { a: 1.1, b: 0.9 })
     assert.deepEqual(rowOf('S', 'p', [sample({})]).speed, {})
+    const s = rowOf('S', 'p', [sample({ service: { a: 1.5 } }), sample({ service: { a: 1.25, b: 0.8 } })])
+    assert.deepEqual(s.service, { a: 1.375, b: 0.8 })
   })
 
   it('fails verification if any round failed it, and passes it only if every round checked', () => {
