@@ -29,7 +29,7 @@ of the leader's plans and serves inference requests (tessera infer). Runs until 
                      and the cached tables are scaled to this machine's speed now
   --no-service-speeds  when leading, plan on the members' profiles as published; by default the leader
                      times every member's parts in the requests it serves and, when a member runs them
-                     more than 10% slower or faster than its tables (median of 3-5 requests), plans
+                     more than 10% slower or faster than its tables (median of its last 3-8 requests), plans
                      again with that member's tables scaled (docs/mesh.md, "Service speeds")
   --save-scenarios DIR  when leading, write each scenario planned on (measured profiles and links) to DIR,
                      as files \`tessera plan --scenario\` replans

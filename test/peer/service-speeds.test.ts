@@ -20,8 +20,10 @@ function trace (aMs: number, bMs: number, tailMs = 2): TraceRecord[] {
 }
 
 describe('service speeds', () => {
-  it('moves no factor before minRequests requests, then every member with enough requests takes its median ratio', () => {
+  it('counts no plan\'s first request, moves no factor before minRequests requests, then every member with enough requests takes its median ratio', () => {
     const s = tracked()
+    // the first request on a plan runs its sub-models cold: not counted
+    assert.equal(s.observe('1.1', trace(100, 100), PEER_OF, TAGS), undefined)
     // a: (13 + 2) / 12 = 1.25 and (16 + 2) / 12 = 1.5; b: 21 / 20 = 1.05
     assert.equal(s.observe('1.1', trace(13, 21), PEER_OF, TAGS), undefined)
     assert.equal(s.observe('1.1', trace(16, 21), PEER_OF, TAGS), undefined)
@@ -36,43 +38,53 @@ describe('service speeds', () => {
 
   it('moves nothing while every median stays within the tolerance of the factor planned with', () => {
     const s = tracked()
-    for (let i = 0; i < 8; i++) assert.equal(s.observe('1.1', trace(10 + (i % 3) / 2, 20 - (i % 2)), PEER_OF, TAGS), undefined)
+    for (let i = 0; i < 12; i++) assert.equal(s.observe('1.1', trace(10 + (i % 3) / 2, 20 - (i % 2)), PEER_OF, TAGS), undefined)
     assert.equal(s.factor('peer-a', 'pa'), 1)
   })
 
-  it('measures a member afresh after a move, against the unscaled tables, and keeps only the last `window` requests', () => {
-    const s = tracked({ window: 3 })
+  it('keeps a member\'s ratios over the plans it serves, the last `window` of them, against its unscaled tables', () => {
+    const s = tracked({ window: 4 })
+    s.observe('1.1', trace(0, 0), PEER_OF, TAGS)
     for (let i = 0; i < 2; i++) s.observe('1.1', trace(22, 20), PEER_OF, TAGS)
     assert.equal(s.observe('1.1', trace(22, 20), PEER_OF, TAGS)?.[0].factor, 2)
-    // now planned at x2: ratios of 2 against the unscaled tables are no move
-    for (let i = 0; i < 4; i++) assert.equal(s.observe('1.1', trace(22, 20), PEER_OF, TAGS), undefined)
-    // requests at x3: the first leaves the median of the last three at 2, the second moves it
-    assert.equal(s.observe('1.1', trace(34, 20), PEER_OF, TAGS), undefined)
-    const moves = s.observe('1.1', trace(34, 20), PEER_OF, TAGS)
-    assert.deepEqual(moves?.find(m => m.device === 'a'), { peer: 'peer-a', device: 'a', factor: 3, was: 2, requests: 3 })
+    // the plan made at x2: its first request is not counted, and ratios of 2 against the unscaled tables are no move
+    s.track('1.2', [{ volume: 0, part: 0, device: 'a', ms: 10 }, { volume: 0, part: 1, device: 'b', ms: 20 }, { volume: 1, part: 0, device: 'a', ms: 2 }])
+    assert.equal(s.observe('1.2', trace(100, 20), PEER_OF, TAGS), undefined)
+    assert.equal(s.observe('1.2', trace(22, 20), PEER_OF, TAGS), undefined)
+    // the window of 4 is full at x2 (settled); at x4 it holds 2, 2, 2, 4, then 2, 2, 4, 4: the median 3 moves
+    assert.equal(s.observe('1.2', trace(46, 20), PEER_OF, TAGS), undefined)
+    const moves = s.observe('1.2', trace(46, 20), PEER_OF, TAGS)
+    assert.deepEqual(moves?.find(m => m.device === 'a'), { peer: 'peer-a', device: 'a', factor: 3, was: 2, requests: 4 })
   })
 
-  it('leaves out parts predicted under minPartMs', () => {
-    // by default a's tail (2 ms) is left out and a's 10 ms part alone is under minPredictedMs: only b counts
+  it('once a member\'s full window did not move, moves it only beyond driftTolerance', () => {
+    const s = tracked({ window: 3 })
+    s.observe('1.1', trace(0, 0), PEER_OF, TAGS)
+    // three requests at x1 fill the window with no move: settled
+    for (let i = 0; i < 3; i++) assert.equal(s.observe('1.1', trace(10, 20), PEER_OF, TAGS), undefined)
+    // x1.2 for a whole window: within the drift tolerance (25%)
+    for (let i = 0; i < 3; i++) assert.equal(s.observe('1.1', trace(12.4, 24), PEER_OF, TAGS), undefined)
+    // x1.5: moves
+    assert.equal(s.observe('1.1', trace(16, 30), PEER_OF, TAGS), undefined)
+    assert.deepEqual(s.observe('1.1', trace(16, 30), PEER_OF, TAGS)?.map(m => [m.device, m.factor]), [['a', 1.5], ['b', 1.5]])
+  })
+
+  it('leaves out parts predicted under minPartMs, and requests whose counted parts are under minPredictedMs', () => {
     const s = new ServiceSpeeds({ minPredictedMs: 10 })
     s.track('1.1', [{ volume: 0, part: 0, device: 'a', ms: 10 }, { volume: 0, part: 1, device: 'b', ms: 20 }, { volume: 1, part: 0, device: 'a', ms: 2 }])
-    for (let i = 0; i < 2; i++) s.observe('1.1', trace(15, 30, 50), PEER_OF, TAGS)
-    // a: 15 / 10, its tail's 50 ms not counted; b: 30 / 20
+    for (let i = 0; i < 3; i++) s.observe('1.1', trace(15, 30, 50), PEER_OF, TAGS)
+    // a: 15 / 10, its tail's 50 ms not counted (2 ms by its tables); b: 30 / 20
     assert.deepEqual(s.observe('1.1', trace(15, 30, 50), PEER_OF, TAGS)?.map(m => [m.device, m.factor]), [['a', 1.5], ['b', 1.5]])
     const d = new ServiceSpeeds()
     d.track('1.1', [{ volume: 0, part: 0, device: 'a', ms: 10 }, { volume: 0, part: 1, device: 'b', ms: 20 }, { volume: 1, part: 0, device: 'a', ms: 2 }])
-    for (let i = 0; i < 2; i++) d.observe('1.1', trace(15, 30, 50), PEER_OF, TAGS)
+    for (let i = 0; i < 3; i++) d.observe('1.1', trace(15, 30, 50), PEER_OF, TAGS)
     // defaults: a's 10 ms is under minPredictedMs (20); b alone moves
     assert.deepEqual(d.observe('1.1', trace(15, 30, 50), PEER_OF, TAGS)?.map(m => [m.device, m.factor]), [['b', 1.5]])
   })
 
-  it('keeps factors within the limit, skips parts predicted under minPredictedMs, and ignores plans it does not track', () => {
-    const s = tracked({ minPredictedMs: 15 })
-    for (let i = 0; i < 2; i++) s.observe('1.1', trace(200, 30), PEER_OF, TAGS)
-    // a's parts add up to 12 ms predicted: not counted; b's ratio 1.5
-    assert.deepEqual(s.observe('1.1', trace(200, 30), PEER_OF, TAGS), [{ peer: 'peer-b', device: 'b', factor: 1.5, was: 1, requests: 3 }])
+  it('keeps factors within the limit and ignores plans it does not track', () => {
     const t = tracked()
-    for (let i = 0; i < 3; i++) t.observe('1.1', trace(500, 20), PEER_OF, TAGS)
+    for (let i = 0; i < 4; i++) t.observe('1.1', trace(500, 20), PEER_OF, TAGS)
     assert.equal(t.factor('peer-a', 'pa'), 4)
     assert.equal(t.observe('2.1', trace(500, 20), PEER_OF, TAGS), undefined)
     t.untrack('1.1')
@@ -81,7 +93,7 @@ describe('service speeds', () => {
 
   it('starts a member afresh at 1 when it publishes another profile', () => {
     const s = tracked()
-    for (let i = 0; i < 3; i++) s.observe('1.1', trace(22, 20), PEER_OF, TAGS)
+    for (let i = 0; i < 4; i++) s.observe('1.1', trace(22, 20), PEER_OF, TAGS)
     assert.equal(s.factor('peer-a', 'pa'), 2)
     assert.equal(s.factor('peer-a', 'pa-new'), 1)
     assert.equal(s.factor('peer-a', 'pa-new'), 1)
