@@ -55,6 +55,8 @@ interface Member {
   /** The profile it was measured against: a new profile starts again at 1. */
   profileTag: string
   ratios: number[]
+  /** Ratios since its factor last moved: a member moves the factors only on minRequests of them, not on the one request that tips a median. */
+  fresh: number
   /** Its window was full and within the tolerance: from then on only driftTolerance moves it. */
   settled: boolean
 }
@@ -93,7 +95,7 @@ export class ServiceSpeeds {
     const m = this.members.get(peer)
     if (m == null) return 1
     if (m.profileTag !== profileTag) {
-      this.members.set(peer, { factor: 1, profileTag, ratios: [], settled: false })
+      this.members.set(peer, { factor: 1, profileTag, ratios: [], fresh: 0, settled: false })
       return 1
     }
     return m.factor
@@ -102,7 +104,7 @@ export class ServiceSpeeds {
   /**
    * Takes in the trace of one request served on plan `key` (whose members are `peerOf` device to peer, with
    * the profiles tagged `profileTags`); a plan's first request is not counted. When some member's median
-   * ratio, over at least minRequests requests, moved past its tolerance from the factor it is planned with,
+   * ratio, with at least minRequests requests since its factor last moved, is past its tolerance from that factor,
    * every member with enough requests takes its median as its factor and the moves are returned (the caller
    * plans again); otherwise undefined.
    */
@@ -125,15 +127,16 @@ export class ServiceSpeeds {
       const tag = profileTags.get(peer)
       if (tag == null) continue
       this.factor(peer, tag)
-      const member = this.members.get(peer) ?? { factor: 1, profileTag: tag, ratios: [], settled: false }
+      const member = this.members.get(peer) ?? { factor: 1, profileTag: tag, ratios: [], fresh: 0, settled: false }
       member.ratios.push(m.ms / m.predicted)
+      member.fresh++
       if (member.ratios.length > this.init.window) member.ratios.shift()
       this.members.set(peer, member)
     }
     const deviceOf = new Map([...peerOf].map(([d, p]) => [p, d]))
     const ready = [...this.members].filter(([peer, m]) => deviceOf.has(peer) && m.ratios.length >= this.init.minRequests)
     const clamp = (f: number): number => Math.min(this.init.limit, Math.max(1 / this.init.limit, f))
-    const moved = ready.some(([, m]) => Math.abs(clamp(median(m.ratios)) / m.factor - 1) > (m.settled ? this.init.driftTolerance : this.init.tolerance))
+    const moved = ready.some(([, m]) => m.fresh >= this.init.minRequests && Math.abs(clamp(median(m.ratios)) / m.factor - 1) > (m.settled ? this.init.driftTolerance : this.init.tolerance))
     if (!moved) {
       for (const [, m] of ready) if (m.ratios.length >= this.init.window) m.settled = true
       return undefined
@@ -141,6 +144,7 @@ export class ServiceSpeeds {
     return ready.map(([peer, m]) => {
       const move = { peer, device: deviceOf.get(peer)!, factor: clamp(median(m.ratios)), was: m.factor, requests: m.ratios.length }
       m.factor = move.factor
+      m.fresh = 0
       m.settled = false
       return move
     })

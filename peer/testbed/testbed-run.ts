@@ -35,7 +35,7 @@ import type { Graph } from '../../src/graph/types.js'
 import type { Plan } from '../../src/plan/types.js'
 import type { MeasuredProfile, SimResult } from '../../src/sim/types.js'
 import type { LabNode } from './lab.js'
-import type { NodeProcess } from './node-process.js'
+import type { ExitStatus, NodeProcess } from './node-process.js'
 import type { TestbedSetup } from './testbed-scenario.js'
 
 const log = logger('testbed')
@@ -382,8 +382,7 @@ class ScenarioRun {
       const mark = leader.watch.events.length
       say(`plan ${plan.key}: ${SERVICE_REQUESTS} untimed requests, the leader timing its members`)
       const infer = this.startRequester(bootstrap, SERVICE_REQUESTS, `${planner}-service-${round}`)
-      const status = await infer.wait()
-      this.ctx.options.signal?.throwIfAborted()
+      const status = await this.requesterDone(infer)
       if (status.code !== 0) throw infer.exitError('while serving the untimed requests')
       const moves = leader.watch.all('speeds', mark).flatMap(e => e.moves)
       if (moves.length === 0) return plan
@@ -402,6 +401,19 @@ class ScenarioRun {
     const infer = this.lab.start(this.requester, process.execPath, args, { label: 'tessera infer' })
     this.logTo(infer, label)
     return infer
+  }
+
+  /** Waits for `tessera infer` to exit; the run's abort signal stops it (and then throws). */
+  private async requesterDone (infer: NodeProcess): Promise<ExitStatus> {
+    const signal = this.ctx.options.signal
+    const onAbort = (): void => { infer.stop().catch((err: Error) => { log('stopping tessera infer failed: %s', err.message) }) }
+    signal?.addEventListener('abort', onAbort, { once: true })
+    try {
+      return await infer.wait()
+    } finally {
+      signal?.removeEventListener('abort', onAbort)
+      signal?.throwIfAborted()
+    }
   }
 
   /** Waits for a peer's measured profile (at once when its cache holds one), showing its progress. */
@@ -534,16 +546,12 @@ class ScenarioRun {
     infer.onLine((line) => {
       if (line.startsWith('{')) out = JSON.parse(line) as InferJson
     })
-    const onAbort = (): void => { infer.stop().catch((err: Error) => { log('stopping tessera infer failed: %s', err.message) }) }
-    this.ctx.options.signal?.addEventListener('abort', onAbort, { once: true })
     let status
     try {
-      status = await infer.wait()
+      status = await this.requesterDone(infer)
     } finally {
-      this.ctx.options.signal?.removeEventListener('abort', onAbort)
       for (const off of offs) off()
     }
-    this.ctx.options.signal?.throwIfAborted()
     const cpuAfter = await Promise.all(peers.map(async p => await p.watch.process.cpuMs()))
     const ended = performance.now()
     if (out == null || (status.code !== 0 && !(status.code === 1 && out.verified === false))) throw infer.exitError('while running the requests')

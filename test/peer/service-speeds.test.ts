@@ -57,6 +57,18 @@ describe('service speeds', () => {
     assert.deepEqual(moves?.find(m => m.device === 'a'), { peer: 'peer-a', device: 'a', factor: 3, was: 2, requests: 4 })
   })
 
+  it('moves again only on minRequests requests since a member\'s last move, not on the one that tips a median back', () => {
+    const s = tracked({ window: 8 })
+    s.observe('1.1', trace(0, 0), PEER_OF, TAGS)
+    // a at x1, x1, x1.5: median 1, no move; then x1.5 (median 1.25 of four) moves a, with 4 requests
+    for (const a of [10, 10, 16]) assert.equal(s.observe('1.1', trace(a, 20), PEER_OF, TAGS), undefined)
+    assert.deepEqual(s.observe('1.1', trace(16, 20), PEER_OF, TAGS)?.find(m => m.device === 'a')?.factor, 1.25)
+    // x1 again: 1, 1, 1.5, 1.5, 1 has median 1, 20% off 1.25, but on one request since the move; then on three it moves
+    assert.equal(s.observe('1.1', trace(10, 20), PEER_OF, TAGS), undefined)
+    assert.equal(s.observe('1.1', trace(10, 20), PEER_OF, TAGS), undefined)
+    assert.deepEqual(s.observe('1.1', trace(10, 20), PEER_OF, TAGS)?.find(m => m.device === 'a'), { peer: 'peer-a', device: 'a', factor: 1, was: 1.25, requests: 7 })
+  })
+
   it('once a member\'s full window did not move, moves it only beyond driftTolerance', () => {
     const s = tracked({ window: 3 })
     s.observe('1.1', trace(0, 0), PEER_OF, TAGS)
