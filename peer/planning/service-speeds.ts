@@ -20,8 +20,11 @@ export interface PartPrediction {
   ms: number
 }
 
+/** Requests whose ratios are kept per member by default. */
+export const DEFAULT_SERVICE_WINDOW = 8
+
 export interface ServiceSpeedsInit {
-  /** Requests whose ratios are kept per member, over the plans it served (default 8). */
+  /** Requests whose ratios are kept per member, over the plans it served (default DEFAULT_SERVICE_WINDOW). */
   window?: number
   /** Requests a member's parts must have run in before its factor counts (default 3). */
   minRequests?: number
@@ -73,7 +76,7 @@ export class ServiceSpeeds {
   private readonly predictions = new Map<string, Tracked>()
 
   constructor (init: ServiceSpeedsInit = {}) {
-    this.init = { window: 8, minRequests: 3, tolerance: 0.1, driftTolerance: 0.25, minPartMs: 10, minPredictedMs: 20, limit: 4, ...init }
+    this.init = { window: DEFAULT_SERVICE_WINDOW, minRequests: 3, tolerance: 0.1, driftTolerance: 0.25, minPartMs: 10, minPredictedMs: 20, limit: 4, ...init }
     if (!(this.init.minRequests >= 1 && this.init.window >= this.init.minRequests)) throw new RangeError(`service speeds: window (${this.init.window}) must be at least minRequests (${this.init.minRequests}) >= 1`)
   }
 

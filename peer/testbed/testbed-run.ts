@@ -21,6 +21,7 @@ import { loadScenarioModel } from '../../src/sim/scenario-model.js'
 import { createSimulator } from '../../src/sim/simulate.js'
 import { deviceCacheDir, hasDeviceProfile, prepareDeviceCache, readDeviceProfile } from './device-cache.js'
 import { DEFAULT_CFS_PERIOD_US, cfsSettings } from './cpu-cgroup.js'
+import { DEFAULT_SERVICE_WINDOW } from '../planning/service-speeds.js'
 import { Lab } from './lab.js'
 import { PeerWatch } from './peer-watch.js'
 import { testbedSetup } from './testbed-scenario.js'
@@ -119,8 +120,12 @@ interface Peer {
 const QUIET_WINDOW_MS = 2000
 const QUIET_SHARE = 0.4
 
-/** Untimed requests per service round: the leader's service factors rest on 3 requests of a plan (service-speeds.ts), and a plan's first request runs its sub-models cold. */
-const SERVICE_REQUESTS = 4
+/**
+ * Untimed requests per service round: a plan's first request (its sub-models cold) and then a full window of
+ * the leader's ratios (service-speeds.ts): a round that moves no factor leaves every member settled, moved
+ * during the timed requests only by a drift past 25%.
+ */
+const SERVICE_REQUESTS = DEFAULT_SERVICE_WINDOW + 1
 /** Service rounds at most: each plan the leader makes on the speeds it measured is served again. */
 const MAX_SERVICE_ROUNDS = 3
 

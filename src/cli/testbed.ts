@@ -36,7 +36,7 @@ runs a real \`tessera peer\` (onnxruntime on one thread) that first profiles its
 caps alone, one device at a time, before any mesh starts; the requester (\`tessera infer\`) has
 a namespace of its own. Per planner the peers start afresh, the scenario's first device (or its
 requester device) is elected leader and plans with that planner alone; untimed requests let the
-leader time its members' parts in service and plan again on those speeds (tessera peer), rounds of 4
+leader time its members' parts in service and plan again on those speeds (tessera peer), rounds of 9
 until it keeps its plan (3 at most); then N requests are timed.
 Each row puts the measured latency (mesh side: the leader holding the input to it holding the
 output) beside the simulator's prediction for the plan served.

@@ -82,20 +82,20 @@ describe('tessera testbed: a small run', { skip: SKIP_WITHOUT_ROOT }, () => {
         assert.ok(done != null && done.cached === true && done.speed === undefined, `${planner} ${d}: ${JSON.stringify(done)}`)
       }
     }
-    // before the timed requests, rounds of 4 untimed ones on each plan the leader made, until a round moved
+    // before the timed requests, rounds of 9 untimed ones on each plan the leader made, until a round moved
     // none of its service factors (3 rounds at most); the row gives the factors the timed plan was made with
     for (const [row, planner] of [[r, 'modnn'], [o, 'offload']] as const) {
       const rounds = readdirSync(logs).filter(f => f.startsWith(`testbed-small-${planner}-service-`)).sort()
       assert.deepEqual(rounds, rounds.map((_, i) => `testbed-small-${planner}-service-${i + 1}.jsonl`))
       for (const f of rounds) {
         const out = JSON.parse(readFileSync(join(logs, f), 'utf8').split('\n').find(l => l.startsWith('{"latencyMs"'))!) as { requests: unknown[] }
-        assert.equal(out.requests.length, 4, f)
+        assert.equal(out.requests.length, 9, f)
       }
       const leaderEvents = events(`testbed-small-${planner}-${row.leader}.jsonl`) as Array<Event & { moves?: Array<{ device: string, factor: number }> }>
       const moved = leaderEvents.filter(e => e.event === 'speeds')
       assert.ok(rounds.length >= 1 && (moved.length === rounds.length - 1 || (rounds.length === 3 && moved.length === 3)), `${planner}: ${rounds.length} round(s), ${moved.length} move(s)`)
       assert.deepEqual(row.service, Object.fromEntries(moved.flatMap(e => e.moves!.map(m => [m.device, m.factor]))))
-      assert.equal(leaderEvents.filter(e => e.event === 'served').length, 4 * rounds.length + 1 + 3)
+      assert.equal(leaderEvents.filter(e => e.event === 'served').length, 9 * rounds.length + 1 + 3)
       t.diagnostic(`${planner}: ${rounds.length} service round(s), factors ${JSON.stringify(row.service)}`)
     }
     const runId = /testbed run (\w+)/.exec(stderr)?.[1]
