@@ -49,8 +49,8 @@ export interface PlanServiceInit {
   keepPlans?: number
   /** A directory the leader writes each scenario it plans on to, as a scenario file `tessera plan --scenario` reads. */
   saveScenarios?: string
-  /** How the leader measures its members' service factors (service-speeds.ts); false: it plans on their profiles as published. */
-  serviceSpeeds?: ServiceSpeedsInit | false
+  /** The leader measures its members' service factors and plans on them (service-speeds.ts; true or its settings); default off: it plans on their profiles as published. */
+  serviceSpeeds?: ServiceSpeedsInit | boolean
 }
 
 export interface PlanEvents extends Record<string, unknown> {
@@ -231,7 +231,7 @@ export class PlanService {
   constructor (components: PlanServiceComponents, init: PlanServiceInit = {}) {
     this.c = components
     this.init = { quickPlanners: ['offload', 'aofl'], republishMs: 10_000, joinPublishDelayMs: 250, debounceMs: 300, keepPlans: 2, ...init }
-    if (init.serviceSpeeds !== false) this.speeds = new ServiceSpeeds(init.serviceSpeeds ?? {})
+    if (init.serviceSpeeds != null && init.serviceSpeeds !== false) this.speeds = new ServiceSpeeds(init.serviceSpeeds === true ? {} : init.serviceSpeeds)
   }
 
   /** Whether this peer is running a planner now (its CPU is taken: link probes wait, docs/mesh.md "Links"). */

@@ -7,7 +7,7 @@
 // When a factor moves past a tolerance the leader plans again with the member's tables scaled by it. The
 // ratios of one request swing by 10-20% on a shared machine: a member is measured over its requests on every
 // plan (a ratio is against its unscaled tables, whatever plan it came from), and once its window is full
-// and did not move, only a larger drift (a device that got busy) moves it again.
+// and did not move, only a large drift (a device that got busy) moves it again.
 import { median } from '../../src/stats.js'
 import type { TraceRecord } from '../../protocols/tensor/codec.js'
 import type { PeerIdStr } from '../gossip.js'
@@ -30,7 +30,7 @@ export interface ServiceSpeedsInit {
   minRequests?: number
   /** A factor moves when its new median is beyond this fraction of the one planned with (default 0.1). */
   tolerance?: number
-  /** Once a member's window was full and did not move, its factor moves only beyond this fraction (default 0.25). */
+  /** Once a member's window was full and did not move, its factor moves only beyond this fraction (default 0.5). */
   driftTolerance?: number
   /**
    * A part its member's tables give less than this is not counted, ms (default 10): its span is mostly the
@@ -76,7 +76,7 @@ export class ServiceSpeeds {
   private readonly predictions = new Map<string, Tracked>()
 
   constructor (init: ServiceSpeedsInit = {}) {
-    this.init = { window: DEFAULT_SERVICE_WINDOW, minRequests: 3, tolerance: 0.1, driftTolerance: 0.25, minPartMs: 10, minPredictedMs: 20, limit: 4, ...init }
+    this.init = { window: DEFAULT_SERVICE_WINDOW, minRequests: 3, tolerance: 0.1, driftTolerance: 0.5, minPartMs: 10, minPredictedMs: 20, limit: 4, ...init }
     if (!(this.init.minRequests >= 1 && this.init.window >= this.init.minRequests)) throw new RangeError(`service speeds: window (${this.init.window}) must be at least minRequests (${this.init.minRequests}) >= 1`)
   }
 

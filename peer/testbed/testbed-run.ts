@@ -69,9 +69,9 @@ export interface TestbedRunOptions {
   /** Compare each result with a whole-model run (tessera infer --verify). */
   verify?: boolean
   /**
-   * The leader times its members' parts in service and plans again on those speeds (default true, as
-   * `tessera peer`): before the timed requests, rounds of SERVICE_REQUESTS untimed ones, until the leader
-   * keeps its plan. false: `tessera peer --no-service-speeds`, the plan made on the profiles is measured.
+   * The peers run with `tessera peer --service-speeds`: the leader times its members' parts in service and
+   * plans again on those speeds; before the timed requests, rounds of SERVICE_REQUESTS untimed ones, until
+   * the leader keeps its plan. Default false: the plan made on the profiles is measured.
    */
   serviceSpeeds?: boolean
   /** Keep devices' measured profiles here across runs (default: a temporary directory, removed). */
@@ -263,7 +263,7 @@ class ScenarioRun {
       '--quick-planners', 'none', '--threads', '1', '--listen', `/ip4/${node.address}/tcp/0`, ...(bootstrap != null ? ['--bootstrap', bootstrap] : []),
       ...(this.ctx.options.profileRepeats != null ? ['--profile-repeats', String(this.ctx.options.profileRepeats)] : []),
       ...(this.measuredHere.has(device) ? ['--no-speed-check'] : []),
-      ...(this.ctx.options.serviceSpeeds === false ? ['--no-service-speeds'] : []),
+      ...(this.ctx.options.serviceSpeeds === true ? ['--service-speeds'] : []),
       // the leader's scenarios beside the logs, to replan offline (tessera plan --scenario)
       ...(this.ctx.options.logDir != null && !alone ? ['--save-scenarios', join(this.ctx.options.logDir, `${this.name}-${planner}-scenarios`)] : [])], this.ctx.options.nodeFlags)
     const p = this.lab.start(node, process.execPath, args, { env: { ...process.env, TESSERA_CACHE: cache.dir }, label: `peer ${device}` })
@@ -326,7 +326,7 @@ class ScenarioRun {
         await this.waitForProfile(p, say)
       }
       let plan = await this.settledPlan(peers, planner, n, say)
-      if (this.ctx.options.serviceSpeeds !== false) plan = await this.serviceRounds(peers, addr, plan, planner, n, say)
+      if (this.ctx.options.serviceSpeeds === true) plan = await this.serviceRounds(peers, addr, plan, planner, n, say)
       if (requireLeader && plan.leader !== this.setup.leader) throw new TestbedError(`leadership moved from ${this.setup.leader} to ${plan.leader}`)
       // a re-plan that gave the same plan again on newer links predicted it anew: the leader's newest prediction counts
       const repredicted = peers.find(p => p.device === plan.leader)!.watch.all('repredicted').filter(e => e.key === plan.key)

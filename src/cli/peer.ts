@@ -8,7 +8,7 @@ import { bar, progressLine } from './progress.js'
 
 const HELP = `usage: tessera peer [--model M]... [--planner P] [--listen ADDR]... [--name N] [--no-mdns]
                     [--bootstrap ADDR]... [--input-shape 1,3,H,W] [--threads T] [--no-speed-check]
-                    [--no-service-speeds] [--save-scenarios DIR] [--json]
+                    [--service-speeds] [--save-scenarios DIR] [--json]
 
 Joins (or starts) a mesh: finds peers by mDNS (unless --no-mdns) and the --bootstrap addresses,
 profiles this machine for each model (cached), takes part in the leader election, runs its share
@@ -27,10 +27,10 @@ of the leader's plans and serves inference requests (tessera infer). Runs until 
   --threads T        onnxruntime threads per part (default 1)
   --no-speed-check   use a cached profile as it is; by default its largest segments are timed first
                      and the cached tables are scaled to this machine's speed now
-  --no-service-speeds  when leading, plan on the members' profiles as published; by default the leader
-                     times every member's parts in the requests it serves and, when a member runs them
-                     more than 10% slower or faster than its tables (median of its last 3-8 requests), plans
-                     again with that member's tables scaled (docs/mesh.md, "Service speeds")
+  --service-speeds   when leading, time every member's parts in the requests this peer serves and,
+                     when a member runs them more than 10% slower or faster than its tables (median of
+                     its last 3-8 requests), plan again with that member's tables scaled (docs/mesh.md,
+                     "Service speeds"); by default the leader plans on the profiles as published
   --save-scenarios DIR  when leading, write each scenario planned on (measured profiles and links) to DIR,
                      as files \`tessera plan --scenario\` replans
   --json             print events as JSON lines instead of text`
@@ -50,7 +50,7 @@ export async function run (argv: string[]): Promise<number> {
       threads: { type: 'string' },
       'profile-repeats': { type: 'string' },
       'no-speed-check': { type: 'boolean', default: false },
-      'no-service-speeds': { type: 'boolean', default: false },
+      'service-speeds': { type: 'boolean', default: false },
       'save-scenarios': { type: 'string' },
       json: { type: 'boolean', default: false }
     }
@@ -74,7 +74,7 @@ export async function run (argv: string[]): Promise<number> {
     listen: values.listen,
     mdns: !values['no-mdns'],
     bootstrap: parseList(values.bootstrap),
-    planning: { planner, ...(quickPlanners != null ? { quickPlanners } : {}), saveScenarios: values['save-scenarios'], ...(values['no-service-speeds'] ? { serviceSpeeds: false } : {}) }
+    planning: { planner, ...(quickPlanners != null ? { quickPlanners } : {}), saveScenarios: values['save-scenarios'], ...(values['service-speeds'] ? { serviceSpeeds: true } : {}) }
   })
   const addrs = peer.node.getMultiaddrs().map(String)
   if (json) {

@@ -24,7 +24,7 @@ export const TESTBED_SUITE_DIR = fileURLToPath(new URL('../sim/suite/testbed', i
 export const DEFAULT_TESTBED_PLANNERS = ['offload', 'modnn', 'aofl', 'distredge', 'search']
 
 const HELP = `usage: tessera testbed --scenario FILE|DIR... [--planners a,b,...] [--requests N] [--rounds R] [--warmup W]
-                       [--interval MS] [--verify] [--no-service-speeds] [--json] [--md] [--profile-dir DIR]
+                       [--interval MS] [--verify] [--service-speeds] [--json] [--md] [--profile-dir DIR]
                        [--profile-repeats R]
                        [--cfs-period-us US] [--log-dir DIR] [--node-flags=F]
        tessera testbed --cleanup
@@ -35,9 +35,7 @@ each device is a network namespace on a private bridge with its uplink and downl
 runs a real \`tessera peer\` (onnxruntime on one thread) that first profiles itself under those
 caps alone, one device at a time, before any mesh starts; the requester (\`tessera infer\`) has
 a namespace of its own. Per planner the peers start afresh, the scenario's first device (or its
-requester device) is elected leader and plans with that planner alone; untimed requests let the
-leader time its members' parts in service and plan again on those speeds (tessera peer), rounds of 9
-until it keeps its plan (3 at most); then N requests are timed.
+requester device) is elected leader and plans with that planner alone, and N requests are timed.
 Each row puts the measured latency (mesh side: the leader holding the input to it holding the
 output) beside the simulator's prediction for the plan served.
 Everything made is removed on success, failure and Ctrl-C; --cleanup removes what a killed run left.
@@ -52,8 +50,9 @@ Everything made is removed on success, failure and Ctrl-C; --cleanup removes wha
   --rounds R         measure every planner R times, the planners taking turns, and pool the requests
                      (default 1): a slow spell of a shared machine is spread over all of them
   --verify           check every result against a whole-model run (a mismatch fails the run)
-  --no-service-speeds  the peers run with --no-service-speeds and no untimed rounds are served: the
-                     plan made on the profiles alone is timed
+  --service-speeds   the peers run with --service-speeds, and before the timed requests untimed ones
+                     let the leader time its members' parts and plan again on those speeds, rounds of
+                     9 until it keeps its plan (3 at most)
   --profile-dir DIR  keep the devices' measured profiles here and reuse them in later runs
   --profile-repeats R timed runs per profile point on each peer (default: tessera peer's)
   --cfs-period-us US CFS period of the CPU caps (default ${DEFAULT_CFS_PERIOD_US})
@@ -81,8 +80,8 @@ CPU quota while the requests ran (every thread of it, from the first request's e
 its CPU ms per request (near 100%: saturated, its work queues);
 speed = each device's whole model timed at its start against its cached profile's (the peer scaled its
 tables by it; absent where the profile was measured in the run); service = the factors the leader
-planned the timed plan with, its members' parts in the untimed requests against their tables
-("-": it kept every member at its profile).`
+planned the timed plan with under --service-speeds, its members' parts in the untimed requests
+against their tables ("-": none, or it kept every member at its profile).`
 
 /** The device that used the most of its CPU quota during the requests: "straggler 91% (103 ms)". */
 function busiest (r: TestbedRow): string {
@@ -143,7 +142,7 @@ export async function run (argv: string[]): Promise<number> {
       'profile-dir': { type: 'string' },
       'cfs-period-us': { type: 'string' },
       'log-dir': { type: 'string' },
-      'no-service-speeds': { type: 'boolean', default: false },
+      'service-speeds': { type: 'boolean', default: false },
       'profile-repeats': { type: 'string' },
       'node-flags': { type: 'string' },
       json: { type: 'boolean', default: false },
@@ -185,7 +184,7 @@ export async function run (argv: string[]): Promise<number> {
   try {
     for (const file of files) {
       const r = await runTestbed({
-        scenarioPath: file, planners, requests, rounds, warmup, intervalMs, verify: values.verify, serviceSpeeds: !values['no-service-speeds'], cfsPeriodUs, profileRepeats, nodeFlags,
+        scenarioPath: file, planners, requests, rounds, warmup, intervalMs, verify: values.verify, serviceSpeeds: values['service-speeds'], cfsPeriodUs, profileRepeats, nodeFlags,
         profileDir: values['profile-dir'], logDir: values['log-dir'] != null ? resolve(values['log-dir']) : undefined, signal: abort.signal,
         onProgress: (m) => { progress.update(m) },
         onStart: (id) => {

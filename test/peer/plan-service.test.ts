@@ -147,8 +147,8 @@ describe('the leader re-planning', { timeout: 60_000 }, () => {
     assert.ok(after[0] > before * 1.2, `predicted ${after[0]} ms after the move, ${before} before`)
   })
 
-  it('with service speeds off, plans on the profiles as published whatever the requests show', async () => {
-    const { service, events, sha256 } = leaderOf(dir, 1, { serviceSpeeds: false })
+  it('by default (service speeds off) plans on the profiles as published whatever the requests show', async () => {
+    const { service, events, sha256 } = leaderOf(dir, 1)
     services.push(service)
     service.start()
     service.trigger('elected')

@@ -43,7 +43,7 @@ describe('service speeds', () => {
   })
 
   it('keeps a member\'s ratios over the plans it serves, the last `window` of them, against its unscaled tables', () => {
-    const s = tracked({ window: 4 })
+    const s = tracked({ window: 4, driftTolerance: 0.25 })
     s.observe('1.1', trace(0, 0), PEER_OF, TAGS)
     for (let i = 0; i < 2; i++) s.observe('1.1', trace(22, 20), PEER_OF, TAGS)
     assert.equal(s.observe('1.1', trace(22, 20), PEER_OF, TAGS)?.[0].factor, 2)
@@ -74,11 +74,11 @@ describe('service speeds', () => {
     s.observe('1.1', trace(0, 0), PEER_OF, TAGS)
     // three requests at x1 fill the window with no move: settled
     for (let i = 0; i < 3; i++) assert.equal(s.observe('1.1', trace(10, 20), PEER_OF, TAGS), undefined)
-    // x1.2 for a whole window: within the drift tolerance (25%)
-    for (let i = 0; i < 3; i++) assert.equal(s.observe('1.1', trace(12.4, 24), PEER_OF, TAGS), undefined)
-    // x1.5: moves
-    assert.equal(s.observe('1.1', trace(16, 30), PEER_OF, TAGS), undefined)
-    assert.deepEqual(s.observe('1.1', trace(16, 30), PEER_OF, TAGS)?.map(m => [m.device, m.factor]), [['a', 1.5], ['b', 1.5]])
+    // x1.4 for a whole window: within the drift tolerance (50%)
+    for (let i = 0; i < 3; i++) assert.equal(s.observe('1.1', trace(14.8, 28), PEER_OF, TAGS), undefined)
+    // x2: moves
+    assert.equal(s.observe('1.1', trace(22, 40), PEER_OF, TAGS), undefined)
+    assert.deepEqual(s.observe('1.1', trace(22, 40), PEER_OF, TAGS)?.map(m => [m.device, m.factor]), [['a', 2], ['b', 2]])
   })
 
   it('leaves out parts predicted under minPartMs, and requests whose counted parts are under minPredictedMs', () => {

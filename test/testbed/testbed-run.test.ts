@@ -17,7 +17,7 @@ describe('tessera testbed: a small run', { skip: SKIP_WITHOUT_ROOT }, () => {
   it('measures two planners on 3 capped peers with verified results, on the profiles each device measured alone beforehand, and removes everything', async (t) => {
     const logs = mkdtempSync(join(tmpdir(), 'tessera-testbed-logs-'))
     t.after(() => { rmSync(logs, { recursive: true, force: true }) })
-    const child = spawn(process.execPath, [BIN, 'testbed', '--scenario', fixture('small.json'), '--planners', 'modnn,offload', '--requests', '3', '--warmup', '1', '--profile-repeats', '1', '--verify', '--json', '--log-dir', logs], { stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [BIN, 'testbed', '--scenario', fixture('small.json'), '--planners', 'modnn,offload', '--requests', '3', '--warmup', '1', '--profile-repeats', '1', '--verify', '--service-speeds', '--json', '--log-dir', logs], { stdio: ['ignore', 'pipe', 'pipe'] })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString() })
