@@ -70,9 +70,9 @@ describe('mesh scenario from gossip', () => {
     assert.deepEqual(x, y)
   })
 
-  it('exports a scenario file that tessera plan replans to the same predictions', async () => {
-    const graph = tinyGraph()
-    const spec = buildScenarioSpec({
+  /** A mesh of three members of the tiny model, served by b. */
+  function tinyMesh (graph: ReturnType<typeof tinyGraph>): ReturnType<typeof buildScenarioSpec> {
+    return buildScenarioSpec({
       name: 'mesh term 2',
       model: 'tiny',
       inputShape: [1, 1, 8, 4],
@@ -83,6 +83,26 @@ describe('mesh scenario from gossip', () => {
         { peer: P3, name: 'c', profile: measuredProfileToJson(linearProfile(graph, 'c', 2, 2, 2)), links: [] }
       ]
     })
+  }
+
+  /** Whether the scenario files exported from `spec` replan to what the leader itself simulates. */
+  async function replansAlike (spec: ReturnType<typeof buildScenarioSpec>, graph: ReturnType<typeof tinyGraph>): Promise<void> {
+    const dir = mkdtempSync(join(tmpdir(), 'tessera-export-'))
+    const { scenario, profiles } = exportScenario(spec, 'tiny-term2-1')
+    for (const [file, profile] of profiles) writeFileSync(join(dir, file), JSON.stringify(profile))
+    const replanned = await resolveScenario(parseScenario(JSON.parse(JSON.stringify(scenario)), 'exported.json'), { graph, baseDir: dir, source: 'exported.json' })
+    const a = createSimulator(replanned)
+    const b = createSimulator(resolveMeshScenario(spec, graph))
+    const rng = new Rng(7)
+    for (let i = 0; i < 20; i++) {
+      const plan = randomPlan(graph, () => rng.uniform(), { devices: ['a', 'b', 'c'] })
+      assert.equal(a.latency(plan), b.latency(plan))
+    }
+  }
+
+  it('exports a scenario file that tessera plan replans to the same predictions', async () => {
+    const graph = tinyGraph()
+    const spec = tinyMesh(graph)
     const dir = mkdtempSync(join(tmpdir(), 'tessera-export-'))
     const { scenario, profiles } = exportScenario(spec, 'tiny-term2-1')
     assert.deepEqual([...profiles.keys()], ['tiny-term2-1-a.profile.json', 'tiny-term2-1-b.profile.json', 'tiny-term2-1-c.profile.json'])
@@ -104,5 +124,22 @@ describe('mesh scenario from gossip', () => {
       const plan = randomPlan(graph, random, { devices: ['a', 'b', 'c'] })
       assert.equal(a.latency(plan), b.latency(plan))
     }
+    await replansAlike(spec, graph)
+  })
+
+  it('plans a member with a service factor on its tables scaled by it, exports them so, and measures against them unscaled', async () => {
+    const graph = tinyGraph()
+    const plain = tinyMesh(graph)
+    const spec = tinyMesh(graph)
+    const b = spec.devices.findIndex(d => d.id === 'b')
+    spec.devices[b] = { ...spec.devices[b], speed: 2.5 }
+    const scaled = createSimulator(resolveMeshScenario(spec, graph))
+    const unscaled = createSimulator(resolveMeshScenario(spec, graph, { unscaled: true }))
+    const before = createSimulator(resolveMeshScenario(plain, graph))
+    assert.ok(before.tailMs('b', graph.input) > 0)
+    assert.equal(scaled.tailMs('b', graph.input), 2.5 * before.tailMs('b', graph.input))
+    assert.equal(scaled.tailMs('a', graph.input), before.tailMs('a', graph.input))
+    assert.equal(unscaled.tailMs('b', graph.input), before.tailMs('b', graph.input))
+    await replansAlike(spec, graph)
   })
 })
