@@ -77,6 +77,17 @@ describe('the leader re-planning', { timeout: 60_000 }, () => {
     rmSync(dir, { recursive: true, force: true })
   })
 
+  /** A leader that has published its modnn plan and is done planning. */
+  async function planned (init: PlanServiceInit = {}): Promise<ReturnType<typeof leaderOf>> {
+    const leader = leaderOf(dir, 1, init)
+    services.push(leader.service)
+    leader.service.start()
+    leader.service.trigger('elected')
+    await until('a modnn plan published', () => leader.events.some(e => e.name === 'plan' && e.detail.plan.planner === 'modnn'))
+    await until('modnn done', () => !leader.service.isPlanning())
+    return leader
+  }
+
   it('publishes the quick plans first, then the configured planner\'s; when only links got better it keeps serving that plan and runs only the configured planner', async () => {
     const { service, events, setLinks } = leaderOf(dir, 1)
     services.push(service)
@@ -101,12 +112,7 @@ describe('the leader re-planning', { timeout: 60_000 }, () => {
   })
 
   it('runs the quick planners again when the members change', async () => {
-    const { service, events, setMembers } = leaderOf(dir, 1)
-    services.push(service)
-    service.start()
-    service.trigger('elected')
-    await until('a modnn plan published', () => events.some(e => e.name === 'plan' && e.detail.plan.planner === 'modnn'))
-    await until('modnn done', () => !service.isPlanning())
+    const { service, events, setMembers } = await planned()
     const mark = events.length
     setMembers(PEERS.slice(0, 2))
     service.trigger('left')
@@ -118,12 +124,7 @@ describe('the leader re-planning', { timeout: 60_000 }, () => {
 
   it('plans again with a member\'s tables scaled when that member runs its parts slower than they say in the requests the leader serves', async () => {
     // the tiny model's parts take well under the default thresholds' 10 and 20 ms
-    const { service, events, sha256 } = leaderOf(dir, 1, { serviceSpeeds: { minPartMs: 0, minPredictedMs: 0 } })
-    services.push(service)
-    service.start()
-    service.trigger('elected')
-    await until('a modnn plan published', () => events.some(e => e.name === 'plan' && e.detail.plan.planner === 'modnn'))
-    await until('modnn done', () => !service.isPlanning())
+    const { service, events, sha256 } = await planned({ serviceSpeeds: { minPartMs: 0, minPredictedMs: 0 } })
     const prepared = service.currentPlan(sha256)!
     const before = prepared.plan.predictedMs!
     // p1's parts take 1 s each in the trace: far beyond its tables (the factor stops at its limit, 4)
@@ -148,12 +149,7 @@ describe('the leader re-planning', { timeout: 60_000 }, () => {
   })
 
   it('by default (service speeds off) plans on the profiles as published whatever the requests show', async () => {
-    const { service, events, sha256 } = leaderOf(dir, 1)
-    services.push(service)
-    service.start()
-    service.trigger('elected')
-    await until('a modnn plan published', () => events.some(e => e.name === 'plan' && e.detail.plan.planner === 'modnn'))
-    await until('modnn done', () => !service.isPlanning())
+    const { service, events, sha256 } = await planned()
     const prepared = service.currentPlan(sha256)!
     const mark = events.length
     const trace: TraceRecord[] = prepared.plan.volumes.flatMap((v, volume) => v.parts.map((p, part) => ({ device: p.device, volume, part, computeMs: 1000, runMs: 1000, waitMs: 0, rows: 1, readyAt: 0, startedAt: 0 })))
@@ -163,12 +159,7 @@ describe('the leader re-planning', { timeout: 60_000 }, () => {
   })
 
   it('republishes its plans a moment after a peer subscribes to the plan topic, once for joins close together', async () => {
-    const { service, events, published, subscribed } = leaderOf(dir, 1)
-    services.push(service)
-    service.start()
-    service.trigger('elected')
-    await until('a modnn plan published', () => events.some(e => e.name === 'plan' && e.detail.plan.planner === 'modnn'))
-    await until('modnn done', () => !service.isPlanning())
+    const { service, events, published, subscribed } = await planned()
     const announcements = (): Array<{ term: number, planId: number }> => published.flatMap(r => r.kind === 'plan' ? [{ term: r.term, planId: r.planId }] : [])
     const newest = announcements()[announcements().length - 1]
     const before = announcements().length
