@@ -24,9 +24,9 @@ export const TESTBED_SUITE_DIR = fileURLToPath(new URL('../sim/suite/testbed', i
 export const DEFAULT_TESTBED_PLANNERS = ['offload', 'modnn', 'aofl', 'distredge', 'search']
 
 const HELP = `usage: tessera testbed --scenario FILE|DIR... [--planners a,b,...] [--requests N] [--rounds R] [--warmup W]
-                       [--interval MS] [--verify] [--service-speeds] [--json] [--md] [--profile-dir DIR]
-                       [--profile-repeats R]
-                       [--cfs-period-us US] [--log-dir DIR] [--node-flags=F]
+                       [--interval MS] [--verify] [--service-speeds] [--json] [--md]
+                       [--profile-dir DIR] [--profile-repeats R] [--cfs-period-us US] [--log-dir DIR]
+                       [--node-flags=F]
        tessera testbed --cleanup
 
 Emulates every device of a scenario on this machine and measures real inferences (needs root):
