@@ -101,7 +101,7 @@ export interface PlanBasis {
   members: string
   spec: Pick<MeshScenarioSpec, 'linkMbps' | 'linkLatencyMs' | 'latencyMs'>
   /** The members' service factors, as planned with ('' when all are 1). */
-  speeds?: string
+  speeds: string
 }
 
 /** The service factors of a spec's devices, as a comparable string ('' when all are 1). */
@@ -152,7 +152,7 @@ function linkMoves (planned: PlanBasis, now: PlanBasis): { changed: boolean, bet
  * of probes around a value does not.
  */
 export function basisHolds (planned: PlanBasis, now: PlanBasis): boolean {
-  if (planned.members !== now.members || (planned.speeds ?? '') !== (now.speeds ?? '')) return false
+  if (planned.members !== now.members || planned.speeds !== now.speeds) return false
   const pairs = (b: PlanBasis): string[] => Object.entries(b.spec.linkMbps).flatMap(([from, to]) => Object.keys(to).map(peer => `${from}>${peer}`)).sort()
   if (pairs(planned).join(',') !== pairs(now).join(',')) return false
   return !linkMoves(planned, now).changed
@@ -423,7 +423,7 @@ export class PlanService {
       const served = last.basis.members === basis.members ? this.servedOwnPlan(model, term) : undefined
       if (served != null) {
         // members that run at other speeds than planned for re-plan whatever the served plan's prediction on them
-        const speedsMoved = (last.basis.speeds ?? '') !== basis.speeds
+        const speedsMoved = last.basis.speeds !== basis.speeds
         if (!speedsMoved && !linksImproved(last.basis, basis) && await this.servedPlanHolds(model, served, last.predictedMs, spec)) return
         keepServed = true
       }
@@ -441,11 +441,11 @@ export class PlanService {
     const announce = (planner: string): void => {
       this.c.events.emit('planning', { model: model.name, planner, reason, devices: members.length, ...(scenario != null ? { scenario } : {}) })
     }
-    let best: { plan: Plan, predictedMs: number, parts: PartPrediction[] } | undefined
+    let best: { plan: Plan, predictedMs: number, parts?: PartPrediction[] } | undefined
     for (const planner of quick) {
       announce(planner)
       try {
-        const r = await this.quickRunner.run({ modelPath: model.path, planner, seed, spec })
+        const r = await this.quickRunner.run({ modelPath: model.path, planner, seed, spec, parts: this.speeds != null })
         if (best == null || r.predictedMs < best.predictedMs) best = r
       } catch (err: any) {
         if (!this.stopped) this.c.events.emit('failed', { model: model.name, planner, reason: err.message })
@@ -456,7 +456,7 @@ export class PlanService {
     announce(chosen)
     const background = async (): Promise<void> => {
       try {
-        const r = await this.runner.run({ modelPath: model.path, planner: chosen, seed, spec }, { signal: refine })
+        const r = await this.runner.run({ modelPath: model.path, planner: chosen, seed, spec, parts: this.speeds != null }, { signal: refine })
         if (!this.stillLeading(term) || refine.aborted) return
         // the configured planner's plan replaces the quick one: it is what this mesh was asked to run
         const now = this.published.get(model.sha256)
@@ -517,7 +517,7 @@ export class PlanService {
     return !this.stopped && this.c.election.isLeader && this.c.election.term === term
   }
 
-  private publish (model: HeldModel, term: number, result: { plan: Plan, predictedMs: number, parts: PartPrediction[] }, members: MemberRecord[], basis: PlanBasis): void {
+  private publish (model: HeldModel, term: number, result: { plan: Plan, predictedMs: number, parts?: PartPrediction[] }, members: MemberRecord[], basis: PlanBasis): void {
     const current = this.current.get(model.sha256)
     if (current != null && current.from === this.c.self && current.ann.term === term && samePlan(current.ann, result.plan, members)) {
       // the same parts on the same members: no new plan id, no round of preparation; but the prediction is
@@ -536,7 +536,7 @@ export class PlanService {
     }
     const ann: PlanAnnouncement = { kind: 'plan', term, planId: this.nextPlanId++, members, plan: result.plan }
     this.published.set(model.sha256, { term, basis, predictedMs: result.predictedMs })
-    this.speeds?.track(planKey(term, ann.planId), result.parts)
+    if (result.parts != null) this.speeds?.track(planKey(term, ann.planId), result.parts)
     this.c.gossip.publish(PLAN_TOPIC, encodePlanRecord(ann))
     this.accept(this.c.self, ann)
   }

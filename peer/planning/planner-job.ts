@@ -29,6 +29,8 @@ export interface PlanJobArgs {
   planner: string
   seed: number
   spec: MeshScenarioSpec
+  /** Also give each part's span on the unscaled profiles (the leader measures service speeds against them). */
+  parts?: boolean
 }
 
 /** A plan already made, scored on a (newer) scenario. */
@@ -42,8 +44,8 @@ export interface PlanJobResult {
   plan: Plan
   predictedMs: number
   planningMs: number
-  /** What each part (and the tail) takes by its member's own tables, unscaled by service factors (service-speeds.ts). */
-  parts: PartPrediction[]
+  /** With `parts`: what each part (and the tail) takes by its member's own tables, unscaled by service factors (service-speeds.ts). */
+  parts?: PartPrediction[]
 }
 
 /** Each non-empty part's and the tail's compute span when `plan` runs on `scenario` (ms). */
@@ -67,8 +69,8 @@ serve({
     const plan = await planner.plan(scenario, { seed: args.seed, onProgress: (message) => { progress(message) } })
     const planningMs = performance.now() - started
     const predictedMs = createSimulator(scenario).latency(plan)
-    const parts = partPredictions(resolveMeshScenario(args.spec, graph, { unscaled: true }), plan)
-    const result: PlanJobResult = { plan: { ...plan, scenario: scenario.name, predictedMs }, predictedMs, planningMs, parts }
+    const result: PlanJobResult = { plan: { ...plan, scenario: scenario.name, predictedMs }, predictedMs, planningMs }
+    if (args.parts === true) result.parts = partPredictions(resolveMeshScenario(args.spec, graph, { unscaled: true }), plan)
     return { value: result }
   },
   /** The simulator's latency of `plan` on the scenario `spec` describes (ms). */

@@ -20,7 +20,8 @@ import { linearProfile, tinyGraph, tinyModelBytes } from '../sim/fixtures.js'
 function basis (mbps: number, latencyMs: number, members = 'a,b'): PlanBasis {
   return {
     members,
-    spec: { linkMbps: { a: { b: mbps }, b: { a: 100 } }, linkLatencyMs: { a: { b: latencyMs } }, latencyMs: 1 }
+    spec: { linkMbps: { a: { b: mbps }, b: { a: 100 } }, linkLatencyMs: { a: { b: latencyMs } }, latencyMs: 1 },
+    speeds: ''
   }
 }
 
@@ -31,12 +32,13 @@ describe('whether a plan still stands for the measured links', () => {
     assert.equal(basisHolds(basis(100, 0.1), basis(100, 0.9)), true)
   })
 
-  it('does not hold for a rate 30% off, a latency doubled and a ms longer, or other members', () => {
+  it('does not hold for a rate 30% off, a latency doubled and a ms longer, other members or other service factors', () => {
     assert.equal(basisHolds(basis(100, 1), basis(131, 1)), false)
     assert.equal(basisHolds(basis(100, 1), basis(76, 1)), false)
     assert.equal(basisHolds(basis(100, 1), basis(100, 2.5)), false)
     assert.equal(basisHolds(basis(100, 30), basis(100, 8)), false)
     assert.equal(basisHolds(basis(100, 1), basis(100, 1, 'a,b,c')), false)
+    assert.equal(basisHolds(basis(100, 1), { ...basis(100, 1), speeds: 'a=1.3' }), false)
   })
 
   it('compares with the plan, not with the last probe: small steps add up', () => {
